@@ -1,0 +1,222 @@
+import { z } from "zod";
+
+/*
+ * zod schemas of the PVE responses pve2mqtt reads. Only what identifies a row is required
+ * (PVE drops fields for offline nodes and unprivileged users); everything else is optional.
+ * Unknown keys are stripped. Lists are validated row by row (see rows.ts).
+ */
+
+const optNum = z.number().optional();
+/** A number PVE may send as a string (regex-captured values such as loadavg or mhz). */
+const numeric = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const flag = z.union([z.literal(0), z.literal(1), z.boolean()]).transform((v) => v === 1 || v === true);
+
+export const VersionSchema = z.object({
+  version: z.string(),
+  release: z.string().optional(),
+  repoid: z.string().optional(),
+});
+export type PveVersion = z.infer<typeof VersionSchema>;
+
+export const ClusterStatusRowSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("cluster"),
+    id: z.string(),
+    name: z.string(),
+    nodes: optNum,
+    version: optNum,
+    quorate: flag.optional(),
+  }),
+  z.object({
+    type: z.literal("node"),
+    id: z.string(),
+    name: z.string(),
+    nodeid: optNum,
+    ip: z.string().optional(),
+    local: flag.optional(),
+    online: flag.optional(),
+    level: z.string().optional(),
+  }),
+]);
+export type ClusterStatusRow = z.infer<typeof ClusterStatusRowSchema>;
+
+const guestFields = {
+  vmid: z.number().int(),
+  node: z.string(),
+  name: z.string().optional(),
+  status: z.string().optional(),
+  template: flag.optional(),
+  cpu: optNum,
+  maxcpu: optNum,
+  mem: optNum,
+  maxmem: optNum,
+  disk: optNum,
+  maxdisk: optNum,
+  uptime: optNum,
+  netin: optNum,
+  netout: optNum,
+  diskread: optNum,
+  diskwrite: optNum,
+  lock: z.string().optional(),
+  tags: z.string().optional(),
+  hastate: z.string().optional(),
+  pool: z.string().optional(),
+};
+
+export const ResourceRowSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("node"),
+    id: z.string(),
+    node: z.string(),
+    status: z.string().optional(),
+    cpu: optNum,
+    maxcpu: optNum,
+    mem: optNum,
+    maxmem: optNum,
+    disk: optNum,
+    maxdisk: optNum,
+    uptime: optNum,
+    level: z.string().optional(),
+  }),
+  z.object({ type: z.literal("qemu"), id: z.string(), ...guestFields }),
+  z.object({ type: z.literal("lxc"), id: z.string(), ...guestFields }),
+  z.object({
+    type: z.literal("storage"),
+    id: z.string(),
+    node: z.string(),
+    storage: z.string(),
+    status: z.string().optional(),
+    plugintype: z.string().optional(),
+    shared: flag.optional(),
+    content: z.string().optional(),
+    disk: optNum,
+    maxdisk: optNum,
+  }),
+]);
+export type ResourceRow = z.infer<typeof ResourceRowSchema>;
+export type NodeResourceRow = Extract<ResourceRow, { type: "node" }>;
+export type GuestResourceRow = Extract<ResourceRow, { type: "qemu" | "lxc" }>;
+export type StorageResourceRow = Extract<ResourceRow, { type: "storage" }>;
+/** Row types pve2mqtt knows; others (pool, sdn, network, …) are skipped silently. */
+export const KNOWN_RESOURCE_TYPES = new Set(["node", "qemu", "lxc", "storage"]);
+
+const usage = z.object({ total: optNum, used: optNum, free: optNum });
+
+export const NodeStatusSchema = z.object({
+  uptime: optNum,
+  cpu: optNum,
+  wait: optNum,
+  loadavg: z.array(numeric).length(3).optional(),
+  cpuinfo: z.object({ model: z.string().optional(), cpus: optNum, cores: optNum, sockets: optNum, mhz: numeric.optional() }).optional(),
+  memory: usage.extend({ available: optNum }).optional(),
+  swap: usage.optional(),
+  rootfs: usage.extend({ avail: optNum }).optional(),
+  pveversion: z.string().optional(),
+  kversion: z.string().optional(),
+  "current-kernel": z.object({ sysname: z.string().optional(), release: z.string().optional() }).optional(),
+});
+export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+
+export const GuestStatusSchema = z.object({
+  vmid: z.union([z.number(), z.string().transform(Number)]).optional(),
+  name: z.string().optional(),
+  status: z.string(),
+  qmpstatus: z.string().optional(),
+  uptime: optNum,
+  cpus: optNum,
+  cpu: optNum,
+  mem: optNum,
+  maxmem: optNum,
+  disk: optNum,
+  maxdisk: optNum,
+  netin: optNum,
+  netout: optNum,
+  diskread: optNum,
+  diskwrite: optNum,
+  lock: z.string().optional(),
+  tags: z.string().optional(),
+  agent: flag.optional(),
+  template: flag.optional(),
+  ha: z.object({ managed: flag.optional(), state: z.string().optional(), group: z.string().nullable().optional() }).optional(),
+});
+export type GuestStatus = z.infer<typeof GuestStatusSchema>;
+
+/** Guest config: key → value; only a few keys matter (agent, netN, name/hostname). */
+export const GuestConfigSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+export type GuestConfig = z.infer<typeof GuestConfigSchema>;
+
+export const AgentInterfaceSchema = z.object({
+  name: z.string(),
+  "hardware-address": z.string().optional(),
+  "ip-addresses": z
+    .array(z.object({ "ip-address": z.string(), "ip-address-type": z.string(), prefix: optNum }))
+    .optional(),
+});
+export type AgentInterface = z.infer<typeof AgentInterfaceSchema>;
+
+export const LxcInterfaceSchema = z.object({
+  name: z.string(),
+  hwaddr: z.string().optional(),
+  inet: z.string().optional(),
+  inet6: z.string().optional(),
+});
+export type LxcInterface = z.infer<typeof LxcInterfaceSchema>;
+
+export const SnapshotRowSchema = z.object({
+  name: z.string(),
+  snaptime: optNum,
+  description: z.string().optional(),
+  vmstate: flag.optional(),
+  parent: z.string().optional(),
+});
+export type SnapshotRow = z.infer<typeof SnapshotRowSchema>;
+
+export const StorageContentRowSchema = z.object({
+  volid: z.string(),
+  content: z.string().optional(),
+  ctime: optNum,
+  vmid: z.union([z.number(), z.string().transform(Number)]).optional(),
+  size: optNum,
+  format: z.string().optional(),
+});
+export type StorageContentRow = z.infer<typeof StorageContentRowSchema>;
+
+export const StorageStatusSchema = z.object({
+  type: z.string().optional(),
+  content: z.string().optional(),
+  shared: flag.optional(),
+  enabled: flag.optional(),
+  active: flag.optional(),
+  total: optNum,
+  used: optNum,
+  avail: optNum,
+});
+export type StorageStatus = z.infer<typeof StorageStatusSchema>;
+
+export const TaskStatusSchema = z.object({
+  upid: z.string(),
+  node: z.string().optional(),
+  type: z.string().optional(),
+  id: z.string().optional(),
+  status: z.enum(["running", "stopped"]),
+  exitstatus: z.string().optional(),
+  starttime: optNum,
+});
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+
+/** path → privilege → propagate flag. Test for key presence, not the value. */
+export const PermissionsSchema = z.record(z.string(), z.record(z.string(), z.number()));
+export type Permissions = z.infer<typeof PermissionsSchema>;
+
+export const TicketSchema = z.object({
+  username: z.string(),
+  ticket: z.string().optional(),
+  CSRFPreventionToken: z.string().optional(),
+  clustername: z.string().optional(),
+  NeedTFA: z.number().optional(),
+});
+export type Ticket = z.infer<typeof TicketSchema>;
+
+/** `UPID:node:pid:pstart:starttime:type:id:user:` — PVE's own check. */
+export const UPID_PATTERN = /^UPID:[A-Za-z0-9][A-Za-z0-9-]*:[0-9A-F]{8}:[0-9A-F]{8,9}:[0-9A-F]{8}:[^:\s]+:[^:\s]*:[^:\s]+:$/i;
+export const UpidSchema = z.string().regex(UPID_PATTERN);
