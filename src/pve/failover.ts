@@ -1,0 +1,154 @@
+import { Pool, type Dispatcher } from "undici";
+import type { HostSpec } from "../config/schema.js";
+import type { Logger } from "../log.js";
+import { PveTlsError, PveUnreachableError, PveWriteOutcomeUnknownError, type HostFailure } from "./errors.js";
+import { ReadRetryPolicy } from "./retry.js";
+import { ConnectFailure, createConnector, type TlsPolicy } from "./tls.js";
+import { SentFailure, sendOnce, type OutgoingRequest, type RawResponse } from "./transport.js";
+import type { HostHealth } from "./types.js";
+
+export const MAX_HOST_RETRY_MS = 300_000;
+
+export interface FailoverOptions {
+  tls: TlsPolicy;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  hostRetryBaseMs: number;
+  retryBaseMs: number;
+  now: () => number;
+  log: Logger;
+}
+
+export interface SendOptions {
+  /**
+   * A write that has gone out is never sent again (a repeat would start a second task): only a
+   * connect failure lets it move to the next host. Logins are not writes in this sense.
+   */
+  write: boolean;
+  timeoutMs?: number;
+}
+
+interface Host {
+  spec: HostSpec;
+  pool: Pool;
+  dispatcher: Dispatcher;
+  state: HostHealth["state"];
+  lastError: string | null;
+  retryAt: number | null;
+  consecutiveFailures: number;
+}
+
+/**
+ * Hosts in config order. One that cannot be reached is put aside (30 s doubling to 300 s) and the
+ * next one answers the same request; when its period ends it is tried again first. HTTP answers,
+ * whatever their status, are answers and never a reason to switch.
+ */
+export class Failover {
+  private readonly hosts: Host[];
+  private readonly retryPolicy: ReadRetryPolicy;
+  private lastOrigin: string | null = null;
+
+  constructor(specs: HostSpec[], private readonly options: FailoverOptions) {
+    if (specs.length === 0) throw new Error("at least one PVE host is required");
+    this.retryPolicy = new ReadRetryPolicy(options.retryBaseMs);
+    this.hosts = specs.map((spec) => {
+      const pool = new Pool(spec.origin, { connect: createConnector(spec.origin, options.tls, options.timeoutMs) });
+      return {
+        spec,
+        pool,
+        dispatcher: pool.compose(this.retryPolicy.interceptor()),
+        state: "untried",
+        lastError: null,
+        retryAt: null,
+        consecutiveFailures: 0,
+      };
+    });
+  }
+
+  async send(request: OutgoingRequest, sendOptions: SendOptions): Promise<{ response: RawResponse; origin: string }> {
+    const timeoutMs = sendOptions.timeoutMs ?? this.options.timeoutMs;
+    const failures: HostFailure[] = [];
+    const tlsErrors: PveTlsError[] = [];
+    const newlyDown: HostFailure[] = [];
+
+    for (const host of this.order()) {
+      const origin = host.spec.origin;
+      const started = this.options.now();
+      try {
+        const response = await sendOnce(host.dispatcher, request, { timeoutMs, maxBodyBytes: this.options.maxBodyBytes });
+        this.options.log.debug({ host: origin, method: request.method, path: request.path, status: response.status, ms: this.options.now() - started }, "PVE request");
+        this.markAnswered(host, newlyDown);
+        return { response, origin };
+      } catch (error) {
+        if (error instanceof SentFailure && sendOptions.write) {
+          const why =
+            error.kind === "timeout" ? `did not answer within ${formatSeconds(timeoutMs)}` : `the connection broke before the answer (${error.message})`;
+          throw new PveWriteOutcomeUnknownError(origin, request.path, why);
+        }
+        if (!(error instanceof ConnectFailure) && !(error instanceof SentFailure)) throw error;
+        if (error instanceof ConnectFailure && error.tlsError) tlsErrors.push(error.tlsError);
+        const reason = error instanceof SentFailure && error.kind === "timeout" ? `no answer within ${formatSeconds(timeoutMs)}` : error.message;
+        this.options.log.debug({ host: origin, method: request.method, path: request.path, reason }, "PVE host failed");
+        failures.push({ origin, reason });
+        if (this.markDown(host, reason)) newlyDown.push({ origin, reason });
+      }
+    }
+
+    for (const down of newlyDown) this.options.log.info(`host ${down.origin} unreachable: ${down.reason}`);
+    if (tlsErrors.length === failures.length && tlsErrors[0]) throw tlsErrors[0];
+    throw new PveUnreachableError(failures);
+  }
+
+  /** Hosts whose put-aside period is over, in config order, then the others, earliest retry first. */
+  private order(): Host[] {
+    const now = this.options.now();
+    const ready = this.hosts.filter((host) => host.retryAt === null || host.retryAt <= now);
+    const waiting = this.hosts.filter((host) => !ready.includes(host)).sort((a, b) => (a.retryAt ?? 0) - (b.retryAt ?? 0));
+    return [...ready, ...waiting];
+  }
+
+  private markAnswered(host: Host, newlyDown: HostFailure[]): void {
+    const origin = host.spec.origin;
+    for (const down of newlyDown) this.options.log.info(`host ${down.origin} unreachable: ${down.reason}, using ${origin}`);
+    if (host.state === "down") this.options.log.info(`host ${origin} back`);
+    host.state = "ok";
+    host.lastError = null;
+    host.retryAt = null;
+    host.consecutiveFailures = 0;
+    this.lastOrigin = origin;
+  }
+
+  /** Puts the host aside; returns true when this changed its state (worth one info line). */
+  private markDown(host: Host, reason: string): boolean {
+    const changed = host.state !== "down";
+    host.consecutiveFailures += 1;
+    const period = Math.min(this.options.hostRetryBaseMs * 2 ** (host.consecutiveFailures - 1), MAX_HOST_RETRY_MS);
+    host.state = "down";
+    host.lastError = reason;
+    host.retryAt = this.options.now() + period;
+    return changed;
+  }
+
+  health(): HostHealth[] {
+    return this.hosts.map((host) => ({
+      origin: host.spec.origin,
+      state: host.state,
+      lastError: host.lastError,
+      retryAt: host.retryAt === null ? null : new Date(host.retryAt).toISOString(),
+      consecutiveFailures: host.consecutiveFailures,
+    }));
+  }
+
+  connected(): string | null {
+    return this.lastOrigin;
+  }
+
+  async close(): Promise<void> {
+    this.retryPolicy.close();
+    await Promise.all(this.hosts.map((host) => host.pool.destroy().catch(() => undefined)));
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
