@@ -1,0 +1,253 @@
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../log.js";
+import { followTask, parseUpid } from "../pve/tasks.js";
+import type { PveApi } from "../pve/types.js";
+import type { CommandResult } from "../state/types.js";
+import { HA_EXPECTED_STATUS, HA_TASK_TYPES, refreshUntil } from "./ha-follow-up.js";
+import { describeFailure, isNotOnThisNode, secondsSince } from "./outcome.js";
+import { parseCommand } from "./parse.js";
+import { StartLimiter } from "./start-limiter.js";
+import { startGuestCommand, startNodeCommand, VzdumpNotOnNodeError, type Started } from "./start-task.js";
+import { deviceLabel, POWER_ACTIONS, type Command, type DeviceRef, type GuestCommand, type PowerAction } from "./types.js";
+
+export type { DeviceRef } from "./types.js";
+
+type Detail = "ips" | "snapshots" | "backups";
+
+export interface CommandDeps {
+  api: PveApi;
+  config: Config;
+  log: Logger;
+  /** Epoch milliseconds; durations are measured with it. */
+  now?: () => number;
+  /** Where the device is now (current node from the latest inventory); null if it does not exist. */
+  locate(device: DeviceRef): { node: string } | null;
+  /** Re-read /cluster/resources now (a full poll) and return the guest's node, or null if gone. */
+  relocate(device: DeviceRef): Promise<{ node: string } | null>;
+  /** Storage ids with backup content PVE reports on a node (for parse). */
+  backupStorages(node: string): string[];
+  /** Refresh a device's state now and publish it. Resolves to the guest's derived status after the refresh, or null. */
+  refresh(device: DeviceRef, options?: { details?: Detail[]; full?: boolean }): Promise<string | null>;
+  /** Publish a result on <device topic>/result (not retained) and keep it as the device's last_action. */
+  publishResult(device: DeviceRef, result: CommandResult): void;
+}
+
+const TASKS_PER_SECOND = 3;
+const DETAILS_AFTER: Partial<Record<Command["action"], Detail[]>> = { snapshot: ["snapshots"], backup: ["backups"] };
+
+interface Running {
+  device: DeviceRef;
+  command: Command;
+  id: string | number | null;
+  arrivedAt: number;
+}
+
+/** Runs `/set` commands: parse, send to PVE, follow the task, publish results, refresh the device. */
+export class CommandRunner {
+  private readonly now: () => number;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Guest label → the power action still running on it, with its UPID once PVE accepted it. */
+  private readonly powerActions = new Map<string, { action: PowerAction; upid: string | null }>();
+  private readonly stopping = new AbortController();
+  private readonly limiter = new StartLimiter(TASKS_PER_SECOND, () => performance.now());
+
+  constructor(private readonly deps: CommandDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Handles one /set message. Never throws, never blocks: work continues in the background. */
+  handle(device: DeviceRef, payload: Buffer, options: { retained: boolean }): void {
+    if (this.stopping.signal.aborted) return;
+    const label = deviceLabel(device);
+    if (options.retained) {
+      this.deps.log.info({ device: label }, `ignored a retained message on ${label}/set: a command is never replayed from the broker; publish commands without the retain flag`);
+      return;
+    }
+    const arrivedAt = this.now();
+    const work = this.run(device, payload, arrivedAt).catch((error: unknown) => {
+      if (this.stopping.signal.aborted) return;
+      this.deps.log.error({ device: label, err: error }, `command on ${label} failed unexpectedly`);
+    });
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Resolves when every in-flight command has settled. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Stops following tasks (they keep running on PVE) and clears timers; later messages are ignored. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  private publish(device: DeviceRef, result: CommandResult): void {
+    if (this.stopping.signal.aborted) return;
+    this.deps.publishResult(device, { ...result, time: new Date(this.now()).toISOString() });
+  }
+
+  private async run(device: DeviceRef, payload: Buffer, arrivedAt: number): Promise<void> {
+    const location = device.kind === "bridge" ? { node: "" } : this.deps.locate(device);
+    const parsed = parseCommand(device, payload, this.deps.config, {
+      backupStorages: (node) => this.deps.backupStorages(node),
+      now: () => new Date(this.now()),
+      node: location?.node ?? null,
+    });
+    if (!parsed.ok) {
+      this.deps.log.info({ device: deviceLabel(device), action: parsed.action }, `refused command on ${deviceLabel(device)}: ${parsed.error}`);
+      this.publish(device, { id: parsed.id, action: parsed.action, status: "error", error: parsed.error });
+      return;
+    }
+    const running: Running = { device, command: parsed.command, id: parsed.id, arrivedAt };
+    if (!location) {
+      this.fail(running, `${deviceLabel(device)} does not exist in PVE (it is not in the latest inventory); check the id`);
+      return;
+    }
+    const command = parsed.command;
+    if (command.target === "refresh") return this.runRefresh(running);
+    if (command.target === "guest" && isPowerAction(command.action)) return this.runPowerAction(running, command, location.node);
+    return this.runTask(running, location.node);
+  }
+
+  private fail(running: Running, error: string, extra: Partial<CommandResult> = {}): void {
+    this.publish(running.device, { id: running.id, action: running.command.action, status: "error", error, ...extra });
+  }
+
+  private async runRefresh(running: Running): Promise<void> {
+    const { device } = running;
+    const options = device.kind === "qemu" || device.kind === "lxc" ? { details: ["ips", "snapshots", "backups"] as Detail[] } : { full: true };
+    try {
+      await this.deps.refresh(device, options);
+      this.publish(device, { id: running.id, action: "refresh", status: "ok", duration: secondsSince(running.arrivedAt, this.now()) });
+    } catch (error) {
+      this.fail(running, `refresh failed: ${describeFailure(error)}`);
+    }
+  }
+
+  /** One power action per guest at a time; the second one is refused without a request. */
+  private async runPowerAction(running: Running, command: GuestCommand, node: string): Promise<void> {
+    const label = deviceLabel(running.device);
+    const busy = this.powerActions.get(label);
+    if (busy) {
+      const task = busy.upid ?? "not yet accepted by PVE";
+      this.fail(running, `a power action (${busy.action}) is still running on ${label} (${task}); wait for its result`);
+      return;
+    }
+    const entry = { action: command.action as PowerAction, upid: null as string | null };
+    this.powerActions.set(label, entry);
+    try {
+      await this.runTask(running, node, (upid) => (entry.upid = upid));
+    } finally {
+      this.powerActions.delete(label);
+    }
+  }
+
+  private async runTask(running: Running, node: string, onAccepted?: (upid: string) => void): Promise<void> {
+    const { device, command } = running;
+    const label = deviceLabel(device);
+    let started: Started;
+    try {
+      started = await this.start(running, node);
+    } catch (error) {
+      if (this.stopping.signal.aborted) return;
+      this.deps.log.warn({ device: label, action: command.action }, `PVE refused ${command.action} on ${label}: ${describeFailure(error)}`);
+      this.fail(running, describeFailure(error));
+      return;
+    }
+    const details = DETAILS_AFTER[command.action];
+    if (started.upid === null) {
+      this.deps.log.info({ device: label, action: command.action }, `${command.action} accepted by PVE on ${label}`);
+      this.publish(device, { id: running.id, action: command.action, status: "ok", upid: null, duration: secondsSince(running.arrivedAt, this.now()) });
+      this.refreshQuietly(device);
+      return;
+    }
+    const upid = started.upid;
+    onAccepted?.(upid);
+    this.deps.log.info({ device: label, action: command.action, upid }, `${command.action} started on ${label}`);
+    this.publish(device, { id: running.id, action: command.action, status: "started", upid });
+    this.refreshQuietly(device);
+
+    let exitstatus: string;
+    let ok: boolean;
+    try {
+      const outcome = await followTask(this.deps.api, upid, {
+        signal: this.stopping.signal,
+        onTransientError: (error) => this.deps.log.debug({ upid, err: describeFailure(error) }, "task status not readable for now; still following"),
+      });
+      exitstatus = outcome.exitstatus;
+      ok = outcome.ok;
+    } catch (error) {
+      if (this.stopping.signal.aborted) return;
+      this.fail(running, `lost track of the task: ${describeFailure(error)}`, { upid, duration: secondsSince(running.arrivedAt, this.now()) });
+      return;
+    }
+    const duration = secondsSince(running.arrivedAt, this.now());
+    this.deps.log.info({ device: label, action: command.action, upid, exitstatus }, `${command.action} on ${label} ended: ${exitstatus}`);
+    this.publish(device, { id: running.id, action: command.action, status: ok ? "ok" : "error", upid, exitstatus, error: ok ? null : exitstatus, duration });
+    await this.refreshAfterTask(device, command, upid, details);
+  }
+
+  /** Waits for a start slot, sends the command; retries once at the right node when the guest has moved. */
+  private async start(running: Running, node: string): Promise<Started> {
+    const { command, device } = running;
+    const signal = this.stopping.signal;
+    await this.limiter.take(signal);
+    if (command.target !== "guest") return startNodeCommand(this.deps.api, command as Exclude<Command, GuestCommand | { target: "refresh" }>);
+    try {
+      return await startGuestCommand(this.deps.api, command, node);
+    } catch (error) {
+      if (!isNotOnThisNode(error) && !(error instanceof VzdumpNotOnNodeError)) throw error;
+      const moved = await this.deps.relocate(device);
+      if (!moved) throw new Error(`${deviceLabel(device)} no longer exists in PVE`);
+      if (moved.node === node) throw error;
+      this.deps.log.info({ device: deviceLabel(device), from: node, to: moved.node }, `${deviceLabel(device)} moved from ${node} to ${moved.node}; sending ${command.action} there`);
+      await this.limiter.take(signal);
+      return startGuestCommand(this.deps.api, command, moved.node);
+    }
+  }
+
+  private async refreshAfterTask(device: DeviceRef, command: Command, upid: string, details: Detail[] | undefined): Promise<void> {
+    const refresh = () => this.refreshSafely(device, details ? { details } : undefined);
+    const expected = command.target === "guest" ? HA_EXPECTED_STATUS[command.action as PowerAction] : undefined;
+    const taskType = safeTaskType(upid);
+    if (!expected || !taskType || !HA_TASK_TYPES.has(taskType)) {
+      await refresh();
+      return;
+    }
+    try {
+      const matched = await refreshUntil(refresh, expected, this.stopping.signal);
+      if (!matched) this.deps.log.warn({ device: deviceLabel(device), upid }, `${deviceLabel(device)} did not reach ${expected} within 30 s of its HA task; the next polls will show its state`);
+    } catch {
+      // stop() aborted the follow-up
+    }
+  }
+
+  private refreshQuietly(device: DeviceRef): void {
+    const work = this.refreshSafely(device).then(() => undefined);
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async refreshSafely(device: DeviceRef, options?: { details?: Detail[] }): Promise<string | null> {
+    if (this.stopping.signal.aborted) return null;
+    try {
+      return await this.deps.refresh(device, options);
+    } catch (error) {
+      this.deps.log.warn({ device: deviceLabel(device), err: describeFailure(error) }, `refresh of ${deviceLabel(device)} after a command failed`);
+      return null;
+    }
+  }
+}
+
+function isPowerAction(action: string): action is PowerAction {
+  return (POWER_ACTIONS as readonly string[]).includes(action);
+}
+
+function safeTaskType(upid: string): string | null {
+  try {
+    return parseUpid(upid).type;
+  } catch {
+    return null;
+  }
+}
