@@ -1,0 +1,2 @@
+export { PveSimulator } from "./simulator.js";
+export type { SimFault, SimGuestSpec, SimGuestStatus, SimGuestView, SimOptions, SimRequest, SimStorageSpec } from "./types.js";

@@ -1,0 +1,142 @@
+import { requireNode, shuffled, taskUser, type SimCall } from "../context.js";
+import { checkParams, paramError, SimHttpError } from "../http-error.js";
+import type { SimGuest } from "../model.js";
+import type { Route } from "../router.js";
+
+const VZDUMP_PARAMS = [
+  "vmid", "storage", "mode", "compress", "mailto", "mailnotification", "notification-mode", "remove", "prune-backups",
+  "notes-template", "protected", "all", "exclude", "pool", "bwlimit", "ionice", "lockwait", "stopwait", "zstd", "pigz",
+  "quiet", "stdexcludes", "exclude-path", "tmpdir", "dumpdir", "script", "stop", "node", "maxfiles", "performance", "fleecing",
+];
+
+const ENUMS: Record<string, string[]> = {
+  mode: ["snapshot", "suspend", "stop"],
+  compress: ["0", "1", "gzip", "lzo", "zstd"],
+  mailnotification: ["always", "failure"],
+  "notification-mode": ["auto", "legacy-sendmail", "notification-system"],
+};
+
+function extension(compress: string | undefined): string {
+  switch (compress) {
+    case "1":
+    case "lzo":
+      return ".lzo";
+    case "gzip":
+      return ".gz";
+    case "zstd":
+      return ".zst";
+    default:
+      return "";
+  }
+}
+
+function stamp(epochMs: number): string {
+  const d = new Date(epochMs);
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${d.getUTCFullYear()}_${p(d.getUTCMonth() + 1)}_${p(d.getUTCDate())}-${p(d.getUTCHours())}_${p(d.getUTCMinutes())}_${p(d.getUTCSeconds())}`;
+}
+
+function vzdump(call: SimCall): unknown {
+  const node = requireNode(call);
+  const { args, ctx } = call;
+  checkParams(args, VZDUMP_PARAMS);
+  for (const [key, values] of Object.entries(ENUMS)) {
+    const value = args[key];
+    if (value !== undefined && !values.includes(value)) throw paramError({ [key]: `value '${value}' does not have a value in the enumeration '${values.join(", ")}'` });
+  }
+  for (const key of ["notes-template", "protected"]) {
+    if (args[key] !== undefined && args.storage === undefined) throw paramError({ storage: `missing property - '${key}' requires this property` });
+  }
+  if (args.vmid === undefined && args.all === undefined && args.pool === undefined) {
+    throw paramError({ vmid: "property is missing and it is not optional" });
+  }
+  const storageId = args.storage ?? "local";
+  const storage = ctx.model.storages.get(storageId);
+  if (!storage || !ctx.model.storageEnabledOn(storage, node.name)) throw new SimHttpError(500, `storage '${storageId}' does not exist`);
+  if (!storage.content.includes("backup")) throw new SimHttpError(500, `can't use storage '${storageId}' for backups - wrong content type`);
+
+  const vmids = (args.vmid ?? "").split(/[,;\s]+/).filter(Boolean).map(Number);
+  const local: SimGuest[] = [];
+  for (const guest of ctx.model.guests.values()) {
+    if (guest.node === node.name && (args.all === "1" || vmids.includes(guest.vmid))) local.push(guest);
+  }
+  // PVE: nothing of the list lives here → "OK", and nothing runs.
+  if (local.length === 0) return "OK";
+
+  const alreadyLocked = new Set(local.filter((g) => g.lock !== undefined).map((g) => g.vmid));
+  for (const guest of local) if (!alreadyLocked.has(guest.vmid)) ctx.model.setLock(guest, "backup");
+  const task = ctx.tasks.start({
+    node: node.name,
+    type: "vzdump",
+    id: local.length === 1 ? String(local[0]!.vmid) : "",
+    user: taskUser(call),
+    durationMs: ctx.settings.taskDurationMs,
+    finish: () => {
+      const end = ctx.model.now();
+      let warnings = 0;
+      for (const guest of local) {
+        if (alreadyLocked.has(guest.vmid)) continue;
+        if (guest.lock === "backup") ctx.model.setLock(guest, undefined);
+        if (guest.warnings) warnings++;
+        const format = `${guest.kind === "qemu" ? "vma" : "tar"}${extension(args.compress)}`;
+        const size = Math.round(guest.diskUsed * 0.45);
+        ctx.model.backups.push({
+          volid: `${storageId}:backup/vzdump-${guest.kind}-${guest.vmid}-${stamp(end)}.${format}`,
+          storage: storageId,
+          node: node.name,
+          vmid: guest.vmid,
+          ctime: Math.floor(end / 1000),
+          size,
+          format,
+        });
+        storage.used += size;
+      }
+      if (alreadyLocked.size > 0) return "job errors";
+      return warnings > 0 ? `WARNINGS: ${warnings}` : "OK";
+    },
+  });
+  return task.upid;
+}
+
+function requireStorage(call: SimCall) {
+  const name = call.params.storage ?? "";
+  const storage = call.ctx.model.storages.get(name);
+  if (!storage) throw new SimHttpError(400, "No such storage.");
+  return storage;
+}
+
+function storageStatus(call: SimCall): unknown {
+  const node = requireNode(call);
+  const storage = requireStorage(call);
+  const enabled = call.ctx.model.storageEnabledOn(storage, node.name);
+  const active = enabled && storage.active;
+  return {
+    type: storage.type,
+    content: shuffled(storage.content).join(","),
+    shared: storage.shared ? 1 : 0,
+    enabled: enabled ? 1 : 0,
+    active: active ? 1 : 0,
+    total: active ? storage.total : 0,
+    used: active ? storage.used : 0,
+    avail: active ? storage.total - storage.used : 0,
+  };
+}
+
+function storageContent(call: SimCall): unknown {
+  const node = requireNode(call);
+  const storage = requireStorage(call);
+  checkParams(call.args, ["content", "vmid"]);
+  if (!storage.active) throw new SimHttpError(500, `storage '${storage.storage}' is not online`);
+  if (call.args.content !== undefined && call.args.content !== "backup") return [];
+  const vmid = call.args.vmid !== undefined ? Number(call.args.vmid) : undefined;
+  return call.ctx.model.backups
+    .filter((b) => b.storage === storage.storage && (storage.shared || b.node === node.name))
+    .filter((b) => vmid === undefined || b.vmid === vmid)
+    .map((b) => ({ volid: b.volid, content: "backup", ctime: b.ctime, vmid: b.vmid, size: b.size, format: b.format, subtype: b.volid.includes("-qemu-") ? "qemu" : "lxc" }));
+}
+
+export const backupRoutes: Route[] = [
+  { method: "POST", path: "/nodes/{node}/vzdump", handler: vzdump, proxied: true },
+  { method: "GET", path: "/nodes/{node}/storage/{storage}/status", handler: storageStatus, proxied: true },
+  { method: "GET", path: "/nodes/{node}/storage/{storage}/content", handler: storageContent, proxied: true },
+];

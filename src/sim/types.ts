@@ -1,0 +1,97 @@
+/** Public option and record types of the PVE simulator. */
+
+export type SimGuestStatus = "running" | "stopped" | "paused" | "hibernated" | "suspended" | "prelaunch" | "io-error";
+
+export interface SimGuestSpec {
+  vmid: number;
+  kind: "qemu" | "lxc";
+  node: string;
+  name?: string;
+  /** Default running. "hibernated" = stopped with lock "suspended". */
+  status?: SimGuestStatus;
+  template?: boolean;
+  /** qemu guest agent enabled in config (and answering unless agentRunning is false). */
+  agent?: boolean;
+  /** Default = agent; false → agent calls fail "QEMU guest agent is not running". */
+  agentRunning?: boolean;
+  /** HA-managed: start/stop/shutdown give hastart/hastop tasks. */
+  ha?: boolean;
+  lock?: string;
+  tags?: string[];
+  cores?: number;
+  /** bytes */
+  memory?: number;
+  /** bytes */
+  disk?: number;
+  ipv4?: string[];
+  ipv6?: string[];
+  /** Default true; false → snapshot task fails "snapshot feature is not available". */
+  snapshotFeature?: boolean;
+  /** Successful tasks of this guest end with "WARNINGS: 1" instead of "OK". */
+  warnings?: boolean;
+}
+
+export interface SimStorageSpec {
+  storage: string;
+  type: string;
+  shared?: boolean;
+  content: string[];
+  total: number;
+  used: number;
+  /** Default: every node. */
+  nodes?: string[];
+  active?: boolean;
+}
+
+export interface SimOptions {
+  nodes?: number | string[];
+  guests?: SimGuestSpec[] | number;
+  storages?: SimStorageSpec[];
+  hosts?: number;
+  clusterName?: string | null;
+  version?: string;
+  users?: Record<string, string>;
+  tfaUsers?: string[];
+  tokens?: Record<string, { secret: string; privsep?: boolean; emptyAcl?: boolean }>;
+  ticketLifetimeSec?: number;
+  authFailureDelayMs?: number;
+  taskDurationMs?: number;
+  haDelayMs?: number;
+  statsLagMs?: number;
+  now?: () => number;
+  animate?: boolean;
+  seed?: number;
+}
+
+export interface SimRequest {
+  host: number;
+  method: string;
+  /** Without the /api2/json prefix, URL-decoded. */
+  path: string;
+  query: Record<string, string>;
+  body: Record<string, string>;
+  status: number;
+  auth: "ticket" | "token" | "none";
+  csrf: boolean;
+  at: number;
+}
+
+export interface SimFault {
+  host?: number;
+  method?: string;
+  path: string | RegExp;
+  kind: "status" | "malformed" | "truncated" | "huge" | "hang" | "slow";
+  status?: number;
+  reason?: string;
+  delayMs?: number;
+  hugeBytes?: number;
+  times?: number;
+}
+
+export interface SimGuestView {
+  node: string;
+  status: string;
+  lock?: string;
+  snapshots: string[];
+  backups: number;
+}
