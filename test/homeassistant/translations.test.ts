@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { LANGUAGES } from "../../src/config/schema.js";
+import { CATALOG, translationKey, type DeviceKind } from "../../src/homeassistant/catalog.js";
+import { loadTranslations } from "../../src/homeassistant/translations.js";
+
+const catalogKeys = (Object.keys(CATALOG) as DeviceKind[]).flatMap((kind) => CATALOG[kind].map((row) => translationKey(kind, row)));
+const file = (language: string) => JSON.parse(readFileSync(new URL(`../../translations/${language}.json`, import.meta.url), "utf8")) as Record<string, string>;
+
+describe("translations", () => {
+  for (const language of LANGUAGES) {
+    it(`${language}.json names every catalog entity and nothing else`, () => {
+      const names = file(language);
+      expect(Object.keys(names).sort()).toEqual([...catalogKeys].sort());
+      for (const key of catalogKeys) expect(names[key]?.trim()).toBeTruthy();
+    });
+  }
+
+  it("French and German are real translations, not copies of English", () => {
+    const en = file("en");
+    for (const language of ["fr", "de"]) {
+      const names = file(language);
+      const different = catalogKeys.filter((key) => names[key] !== en[key]);
+      expect(different.length / catalogKeys.length).toBeGreaterThan(0.8);
+    }
+    expect(file("fr")["guest.memory_used"]).toBe("Mémoire utilisée");
+    expect(file("de")["node.shutdown"]).toBe("Herunterfahren");
+  });
+
+  it("loadTranslations reads the language's file and covers every key", () => {
+    for (const language of LANGUAGES) {
+      const names = loadTranslations(language);
+      for (const key of catalogKeys) expect(names[key]).toBe(file(language)[key]);
+    }
+  });
+});
