@@ -1,0 +1,273 @@
+import type { Logger } from "../log.js";
+import type { GuestConfig, SnapshotRow, StorageContentRow } from "../pve/schemas.js";
+import type { PveApi } from "../pve/types.js";
+import { agentEnabled, ipsFromAgent, ipsFromLxc, ipsFromLxcConfig, type GuestIps } from "./ips.js";
+import { runLimited, spreadHash } from "./limit.js";
+import { ProblemLog } from "./problems.js";
+import { guestKey, type DeviceKey, type GuestDetails, type GuestInfo, type Inventory, type StorageInfo } from "./types.js";
+
+export type DetailKind = "ips" | "snapshots" | "backups";
+
+/** How often each detail is refreshed, in poll cycles. */
+export interface DetailCadence {
+  ips: number;
+  snapshots: number;
+  backups: number;
+}
+
+export const DEFAULT_CADENCE: DetailCadence = { ips: 10, snapshots: 30, backups: 30 };
+
+/** A guest whose agent (or CT interfaces endpoint) did not answer is not asked again for this many cycles. */
+const SILENT_CYCLES = 30;
+const CONCURRENCY = 8;
+
+interface GuestMemory {
+  running: boolean;
+  uptime: number | null;
+  config?: GuestConfig;
+  /** Cycle before which the agent / lxc interfaces endpoint is not asked again. */
+  silentUntil: number;
+  ips: GuestIps;
+  snapshots: Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime">;
+}
+
+/**
+ * The slow details of guests (IPs, snapshots, newest backup), each on its own cadence and spread
+ * across cycles: a guest is due when `(cycle + hash(vmid)) % cadence === 0`, so a large cluster
+ * pays a small, steady number of extra requests per cycle. A failed call keeps the last value.
+ */
+export class DetailsCollector {
+  private readonly guests = new Map<DeviceKey, GuestMemory>();
+  /** Per backup listing (`shared/<storage>` or `<node>/<storage>`): vmid → newest ctime (ms). */
+  private readonly backups = new Map<string, Map<number, number>>();
+  private readonly problems: ProblemLog;
+  private cycle = 0;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly cadence: DetailCadence = DEFAULT_CADENCE,
+  ) {
+    this.problems = new ProblemLog(log);
+  }
+
+  /** Fetches what is due in this cycle; returns the details of every guest in the inventory. */
+  async collect(api: PveApi, inventory: Inventory, cycle: number): Promise<Map<DeviceKey, GuestDetails>> {
+    this.cycle = cycle;
+    this.forgetVanished(inventory);
+    const jobs: Array<() => Promise<void>> = [];
+    for (const guest of inventory.guests) {
+      const memory = this.observe(guest);
+      const due = (every: number) => (cycle + spreadHash(guest.vmid)) % every === 0;
+      if (guest.status === "running" && due(this.cadence.ips)) jobs.push(() => this.fetchIps(api, guest, memory));
+      if (guest.status !== "unknown" && due(this.cadence.snapshots)) jobs.push(() => this.fetchSnapshots(api, guest, memory));
+    }
+    for (const listing of backupListings(inventory)) {
+      if ((cycle + spreadHash(listing.key)) % this.cadence.backups === 0) jobs.push(() => this.fetchBackups(api, listing));
+    }
+    await runLimited(jobs, CONCURRENCY);
+    return this.detailsOf(inventory);
+  }
+
+  /** Fetches the given details of one guest now (after a command, or a refresh request). */
+  async refresh(api: PveApi, inventory: Inventory, guest: GuestInfo, kinds: DetailKind[]): Promise<Map<DeviceKey, GuestDetails>> {
+    const memory = this.observe(guest);
+    const jobs: Array<() => Promise<void>> = [];
+    if (kinds.includes("ips") && guest.status === "running") {
+      memory.silentUntil = 0;
+      jobs.push(() => this.fetchIps(api, guest, memory));
+    }
+    if (kinds.includes("snapshots")) jobs.push(() => this.fetchSnapshots(api, guest, memory));
+    if (kinds.includes("backups")) {
+      const onGuestNode = inventory.storages.filter((storage) => storage.node === guest.node && holdsBackups(storage));
+      for (const storage of onGuestNode) jobs.push(() => this.fetchBackups(api, listingOf(storage), guest.vmid));
+    }
+    await runLimited(jobs, CONCURRENCY);
+    return this.detailsOf(inventory);
+  }
+
+  /** Notes the guest's run state; a restart drops its cached config (the agent flag may have changed). */
+  private observe(guest: GuestInfo): GuestMemory {
+    const key = guestKey(guest.kind, guest.vmid);
+    const running = guest.status === "running";
+    const memory = this.guests.get(key);
+    if (!memory) {
+      const fresh: GuestMemory = { running, uptime: guest.uptime, silentUntil: 0, ips: { ipv4: [], ipv6: [] }, snapshots: noSnapshots() };
+      this.guests.set(key, fresh);
+      return fresh;
+    }
+    const restarted = (running && !memory.running) || (guest.uptime !== null && memory.uptime !== null && guest.uptime < memory.uptime);
+    if (restarted) {
+      delete memory.config;
+      memory.silentUntil = 0;
+    }
+    if (guest.status === "stopped" || guest.status === "hibernated") memory.ips = { ipv4: [], ipv6: [] };
+    if (guest.status !== "unknown") {
+      memory.running = running;
+      memory.uptime = guest.uptime;
+    }
+    return memory;
+  }
+
+  private async fetchIps(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<void> {
+    const key = guestKey(guest.kind, guest.vmid);
+    if (guest.kind === "qemu") {
+      if (memory.silentUntil > this.cycle) return;
+      const config = await this.configOf(api, guest, memory);
+      if (config === undefined) return;
+      if (!agentEnabled(config)) {
+        memory.ips = { ipv4: [], ipv6: [] };
+        return;
+      }
+      try {
+        memory.ips = ipsFromAgent((await api.agentInterfaces(guest.node, guest.vmid)).rows);
+        this.problems.succeeded(`${key}:agent`, `The guest agent of ${key} answers again`);
+      } catch (error) {
+        memory.silentUntil = this.cycle + SILENT_CYCLES;
+        this.problems.failed(`${key}:agent`, `The guest agent of ${key} does not answer; its IPs stay as last known and it is asked again in ${SILENT_CYCLES} cycles`, error);
+      }
+      return;
+    }
+    if (memory.silentUntil <= this.cycle) {
+      try {
+        memory.ips = ipsFromLxc((await api.lxcInterfaces(guest.node, guest.vmid)).rows);
+        this.problems.succeeded(`${key}:interfaces`, `The interfaces of ${key} can be read again`);
+        return;
+      } catch (error) {
+        memory.silentUntil = this.cycle + SILENT_CYCLES;
+        this.problems.failed(`${key}:interfaces`, `Cannot read the interfaces of ${key}; using the static ip= of its config instead`, error);
+      }
+    }
+    const config = await this.configOf(api, guest, memory);
+    if (config !== undefined) memory.ips = ipsFromLxcConfig(config);
+  }
+
+  private async configOf(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<GuestConfig | undefined> {
+    if (memory.config) return memory.config;
+    const key = guestKey(guest.kind, guest.vmid);
+    try {
+      memory.config = await api.guestConfig(guest.kind, guest.node, guest.vmid);
+      this.problems.succeeded(`${key}:config`, `The config of ${key} can be read again`);
+      return memory.config;
+    } catch (error) {
+      this.problems.failed(`${key}:config`, `Cannot read the config of ${key} (needs VM.Audit); its IPs stay as last known`, error);
+      return undefined;
+    }
+  }
+
+  private async fetchSnapshots(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<void> {
+    const key = guestKey(guest.kind, guest.vmid);
+    try {
+      memory.snapshots = summarizeSnapshots((await api.snapshots(guest.kind, guest.node, guest.vmid)).rows);
+      this.problems.succeeded(`${key}:snapshots`, `The snapshots of ${key} can be read again`);
+    } catch (error) {
+      this.problems.failed(`${key}:snapshots`, `Cannot list the snapshots of ${key}; keeping the last known count`, error);
+    }
+  }
+
+  /** Lists one storage's backups; with `vmid`, only that guest's (its entry is replaced). */
+  private async fetchBackups(api: PveApi, listing: BackupListing, vmid?: number): Promise<void> {
+    const problem = `storage/${listing.key}:backups`;
+    try {
+      const rows = (await api.storageContent(listing.node, listing.storage, "backup", vmid)).rows;
+      const newest = newestBackups(rows);
+      if (vmid === undefined) {
+        this.backups.set(listing.key, newest);
+      } else {
+        const known = this.backups.get(listing.key) ?? new Map<number, number>();
+        const time = newest.get(vmid);
+        if (time === undefined) known.delete(vmid);
+        else known.set(vmid, time);
+        this.backups.set(listing.key, known);
+      }
+      this.problems.succeeded(problem, `The backups on ${listing.storage} can be listed again`);
+    } catch (error) {
+      this.problems.failed(problem, `Cannot list the backups on storage ${listing.storage} (node ${listing.node}; needs Datastore.Audit); keeping the last known times`, error);
+    }
+  }
+
+  private detailsOf(inventory: Inventory): Map<DeviceKey, GuestDetails> {
+    const result = new Map<DeviceKey, GuestDetails>();
+    for (const guest of inventory.guests) {
+      const key = guestKey(guest.kind, guest.vmid);
+      const memory = this.guests.get(key);
+      let lastBackup: number | null = null;
+      for (const newest of this.backups.values()) {
+        const time = newest.get(guest.vmid);
+        if (time !== undefined && (lastBackup === null || time > lastBackup)) lastBackup = time;
+      }
+      result.set(key, {
+        ipv4: [...(memory?.ips.ipv4 ?? [])],
+        ipv6: [...(memory?.ips.ipv6 ?? [])],
+        ...(memory?.snapshots ?? noSnapshots()),
+        lastBackup,
+      });
+    }
+    return result;
+  }
+
+  private forgetVanished(inventory: Inventory): void {
+    const present = new Set(inventory.guests.map((guest) => guestKey(guest.kind, guest.vmid)));
+    for (const key of this.guests.keys()) {
+      if (!present.has(key)) {
+        this.guests.delete(key);
+        this.problems.forget(`${key}:`);
+      }
+    }
+    const listings = new Set(backupListings(inventory).map((listing) => listing.key));
+    for (const key of this.backups.keys()) if (!listings.has(key)) this.backups.delete(key);
+  }
+}
+
+function noSnapshots(): Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime"> {
+  return { snapshots: null, lastSnapshot: null, lastSnapshotTime: null };
+}
+
+/** Count without the `current` pseudo row ("You are here!"); the newest by `snaptime`. */
+export function summarizeSnapshots(rows: SnapshotRow[]): Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime"> {
+  const real = rows.filter((row) => row.name !== "current");
+  const newest = real.reduce<SnapshotRow | undefined>(
+    (best, row) => (best === undefined || (row.snaptime ?? 0) > (best.snaptime ?? 0) ? row : best),
+    undefined,
+  );
+  return {
+    snapshots: real.length,
+    lastSnapshot: newest?.name ?? null,
+    lastSnapshotTime: newest?.snaptime === undefined ? null : newest.snaptime * 1000,
+  };
+}
+
+/** vmid → newest `ctime` (epoch ms) in a backup listing. */
+export function newestBackups(rows: StorageContentRow[]): Map<number, number> {
+  const newest = new Map<number, number>();
+  for (const row of rows) {
+    if (row.vmid === undefined || row.ctime === undefined || Number.isNaN(row.vmid)) continue;
+    const time = row.ctime * 1000;
+    if ((newest.get(row.vmid) ?? -Infinity) < time) newest.set(row.vmid, time);
+  }
+  return newest;
+}
+
+interface BackupListing {
+  key: string;
+  node: string;
+  storage: string;
+}
+
+function holdsBackups(storage: StorageInfo): boolean {
+  return storage.active === true && storage.content.includes("backup");
+}
+
+/** One listing per active backup storage; a shared storage once, from the first node that has it active. */
+function backupListings(inventory: Inventory): BackupListing[] {
+  const listings = new Map<string, BackupListing>();
+  for (const storage of inventory.storages.filter(holdsBackups)) {
+    const listing = listingOf(storage);
+    if (!listings.has(listing.key)) listings.set(listing.key, listing);
+  }
+  return [...listings.values()];
+}
+
+function listingOf(storage: StorageInfo): BackupListing {
+  const key = storage.shared ? `shared/${storage.storage}` : `${storage.node}/${storage.storage}`;
+  return { key, node: storage.node, storage: storage.storage };
+}
