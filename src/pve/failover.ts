@@ -30,8 +30,16 @@ export interface SendOptions {
 
 interface Host {
   spec: HostSpec;
-  pool: Pool;
-  dispatcher: Dispatcher;
+  /** Keep-alive connections for reads, behind the GET retry interceptor. */
+  reads: Dispatcher;
+  /**
+   * Writes always go on a fresh connection (pipelining 0 = no keep-alive): on a reused socket the
+   * server may have closed it just before our bytes went out, and "never reached the host" could
+   * not be told apart from "received, answer lost". On a fresh one, a failure before
+   * the handshake completed is certain to have sent nothing.
+   */
+  writes: Pool;
+  pools: Pool[];
   state: HostHealth["state"];
   lastError: string | null;
   retryAt: number | null;
@@ -52,11 +60,14 @@ export class Failover {
     if (specs.length === 0) throw new Error("at least one PVE host is required");
     this.retryPolicy = new ReadRetryPolicy(options.retryBaseMs);
     this.hosts = specs.map((spec) => {
-      const pool = new Pool(spec.origin, { connect: createConnector(spec.origin, options.tls, options.timeoutMs) });
+      const connect = createConnector(spec.origin, options.tls, options.timeoutMs);
+      const reads = new Pool(spec.origin, { connect });
+      const writes = new Pool(spec.origin, { connect, pipelining: 0 });
       return {
         spec,
-        pool,
-        dispatcher: pool.compose(this.retryPolicy.interceptor()),
+        reads: reads.compose(this.retryPolicy.interceptor()),
+        writes,
+        pools: [reads, writes],
         state: "untried",
         lastError: null,
         retryAt: null,
@@ -75,7 +86,7 @@ export class Failover {
       const origin = host.spec.origin;
       const started = this.options.now();
       try {
-        const response = await sendOnce(host.dispatcher, request, { timeoutMs, maxBodyBytes: this.options.maxBodyBytes });
+        const response = await this.sendTo(host, request, sendOptions.write, timeoutMs);
         this.options.log.debug({ host: origin, method: request.method, path: request.path, status: response.status, ms: this.options.now() - started }, "PVE request");
         this.markAnswered(host, newlyDown);
         return { response, origin };
@@ -97,6 +108,21 @@ export class Failover {
     for (const down of newlyDown) this.options.log.info(`host ${down.origin} unreachable: ${down.reason}`);
     if (tlsErrors.length === failures.length && tlsErrors[0]) throw tlsErrors[0];
     throw new PveUnreachableError(failures);
+  }
+
+  /**
+   * A read whose keep-alive socket broke (the server closed it as we wrote: pveproxy restarted, or
+   * its idle timeout) is tried once more on a fresh connection before the host counts as failed.
+   */
+  private async sendTo(host: Host, request: OutgoingRequest, write: boolean, timeoutMs: number): Promise<RawResponse> {
+    const options = { timeoutMs, maxBodyBytes: this.options.maxBodyBytes };
+    if (write) return sendOnce(host.writes, request, options);
+    try {
+      return await sendOnce(host.reads, request, options);
+    } catch (error) {
+      if (!(error instanceof SentFailure && error.kind === "socket")) throw error;
+      return sendOnce(host.reads, request, options);
+    }
   }
 
   /** Hosts whose put-aside period is over, in config order, then the others, earliest retry first. */
@@ -145,7 +171,7 @@ export class Failover {
 
   async close(): Promise<void> {
     this.retryPolicy.close();
-    await Promise.all(this.hosts.map((host) => host.pool.destroy().catch(() => undefined)));
+    await Promise.all(this.hosts.flatMap((host) => host.pools.map((pool) => pool.destroy().catch(() => undefined))));
   }
 }
 
