@@ -40,6 +40,8 @@ const bool = z.preprocess((value) => {
 const num = z.preprocess((value) => (typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value), z.number());
 const port = num.pipe(z.number().int().min(1).max(65535));
 const nonEmpty = z.string().trim().min(1);
+/** Secrets are taken verbatim: a space at either end may be part of the password. */
+const secret = z.string().min(1);
 
 export interface HostSpec {
   /** The host name or IP as given, without scheme or port. */
@@ -78,14 +80,16 @@ export const ConfigSchema = z
   .object({
     proxmox: z
       .object({
-        hosts: listOf(nonEmpty).pipe(z.array(z.string()).min(1, "at least one host is required")),
+        hosts: listOf(nonEmpty.refine((text) => parseHost(text, 8006) !== null, "expected host, host:port or https://host:port")).pipe(
+          z.array(z.string()).min(1, "expected at least one host"),
+        ),
         port: port.default(8006),
         user: nonEmpty.optional(),
         realm: nonEmpty.default("pve"),
-        password: nonEmpty.optional(),
+        password: secret.optional(),
         password_file: nonEmpty.optional(),
         token_id: z.string().regex(/^[^@!\s]+@[^@!\s]+![A-Za-z][A-Za-z0-9._-]*$/, "expected user@realm!tokenname").optional(),
-        token_secret: nonEmpty.optional(),
+        token_secret: secret.optional(),
         token_secret_file: nonEmpty.optional(),
         verify_tls: bool.default(true),
         fingerprint: listOf(z.string().trim().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, "expected a SHA-256 fingerprint, 32 colon-separated hex bytes (AB:CD:…)")).optional(),
@@ -98,7 +102,7 @@ export const ConfigSchema = z
       .object({
         url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\/.+/, "expected mqtt://host:port, mqtts://, ws:// or wss://").optional(),
         username: nonEmpty.optional(),
-        password: nonEmpty.optional(),
+        password: secret.optional(),
         password_file: nonEmpty.optional(),
         ca_file: nonEmpty.optional(),
         cert_file: nonEmpty.optional(),
@@ -114,7 +118,7 @@ export const ConfigSchema = z
         host: nonEmpty.default("127.0.0.1"),
         port: num.pipe(z.number().int().min(0).max(65535)).default(1883),
         username: nonEmpty.optional(),
-        password: nonEmpty.optional(),
+        password: secret.optional(),
       })
       .strict()
       .default({ host: "127.0.0.1", port: 1883 }),
