@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCommand, type DeviceRef, type ParseResult } from "../../src/commands/parse.js";
+import { parseCommand, type DeviceRef, type ParseContext, type ParseResult } from "../../src/commands/parse.js";
 import { testConfig } from "./config.js";
 
 const qemu: DeviceRef = { kind: "qemu", vmid: 100 };
@@ -10,7 +10,7 @@ const bridge: DeviceRef = { kind: "bridge" };
 
 const fixedNow = new Date("2024-05-01T08:09:10.123Z");
 const storagesByNode: Record<string, string[]> = { pve1: ["local", "nas"], pve2: ["nas"] };
-const context = { backupStorages: (n: string) => storagesByNode[n] ?? [], now: () => fixedNow, node: "pve1" };
+const context: ParseContext = { backupStorages: (n: string) => storagesByNode[n] ?? [], now: () => fixedNow, node: "pve1" };
 
 function parse(device: DeviceRef, payload: string | Buffer, commands: Record<string, unknown> = {}, ctx = context): ParseResult {
   return parseCommand(device, typeof payload === "string" ? Buffer.from(payload) : payload, testConfig(commands), ctx);
