@@ -193,7 +193,8 @@ export class CommandRunner {
     const { command, device } = running;
     const signal = this.stopping.signal;
     await this.limiter.take(signal);
-    if (command.target !== "guest") return startNodeCommand(this.deps.api, command as Exclude<Command, GuestCommand | { target: "refresh" }>);
+    if (command.target === "node") return startNodeCommand(this.deps.api, command);
+    if (command.target !== "guest") throw new Error(`${command.action} starts no task`);
     try {
       return await startGuestCommand(this.deps.api, command, node);
     } catch (error) {
