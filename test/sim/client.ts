@@ -37,7 +37,7 @@ export class TestClient {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = new URLSearchParams(options.form).toString();
     }
-    const response = await fetch(`${base}/api2/json${path}`, { method, headers, body, dispatcher: this.agent });
+    const response = await fetch(`${base}/api2/json${path}${query}`, { method, headers, body, dispatcher: this.agent });
     const text = await response.text();
     let json: unknown;
     try {
