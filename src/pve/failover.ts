@@ -120,7 +120,7 @@ export class Failover {
     try {
       return await sendOnce(host.reads, request, options);
     } catch (error) {
-      if (!(error instanceof SentFailure && error.kind === "socket")) throw error;
+      if (!(error instanceof SentFailure && error.kind === "socket" && !error.responded)) throw error;
       return sendOnce(host.reads, request, options);
     }
   }

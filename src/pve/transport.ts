@@ -22,6 +22,8 @@ export class SentFailure extends Error {
   constructor(
     readonly kind: "timeout" | "socket",
     reason: string,
+    /** An answer had begun (status line received) when it failed. */
+    readonly responded = false,
   ) {
     super(reason);
     this.name = "SentFailure";
@@ -79,7 +81,7 @@ export function sendOnce(
         resolve({ status, statusMessage, body: Buffer.concat(chunks) });
       },
       onResponseError(_controller, error) {
-        reject(classify(error, started));
+        reject(classify(error, started, status !== 0));
       },
     };
 
@@ -101,11 +103,12 @@ export function sendOnce(
   });
 }
 
-function classify(error: Error, started: boolean): Error {
+function classify(error: Error, started: boolean, responded = false): Error {
   if (error instanceof ConnectFailure || error instanceof PveResponseError) return error;
   const code = (error as { code?: string }).code ?? "";
   if (code === "UND_ERR_DESTROYED" || code === "UND_ERR_CLOSED") return new PveClosedError();
-  if (TIMEOUT_CODES.has(code)) return new SentFailure("timeout", "timeout waiting for the answer");
+  if (TIMEOUT_CODES.has(code)) return new SentFailure("timeout", "timeout waiting for the answer", responded);
   if (!started) return new ConnectFailure(error.message);
-  return new SentFailure("socket", code ? `${code}: ${error.message}` : error.message);
+  const reason = code ? `${code}: ${error.message}` : error.message;
+  return new SentFailure("socket", responded ? `the answer broke off: ${reason}` : reason, responded);
 }
