@@ -55,7 +55,7 @@ export class TestClient {
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return this.agent.destroy();
   }
 }
 
