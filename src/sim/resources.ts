@@ -91,8 +91,9 @@ export function clusterResources(model: ClusterModel, type: ResourceType | undef
     return rows;
   }
   if (type === undefined || type === "vm") {
-    const guests = [...model.guests.values()].sort((a, b) => compareAsStrings(a.vmid, b.vmid));
-    for (const guest of guests) rows.push(guestRow(model, guest));
+    const keyed = [...model.guests.values()].map((guest) => ({ key: String(guest.vmid), guest }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const { guest } of keyed) rows.push(guestRow(model, guest));
   }
   if (type === undefined || type === "node") for (const node of model.nodes.values()) rows.push(nodeRow(model, node));
   if (type === undefined || type === "storage") {
@@ -100,12 +101,6 @@ export function clusterResources(model: ClusterModel, type: ResourceType | undef
     for (const storage of storages) rows.push(...storageRows(model, storage));
   }
   return rows;
-}
-
-function compareAsStrings(a: number, b: number): number {
-  const left = String(a);
-  const right = String(b);
-  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 export function round(value: number, digits: number): number {

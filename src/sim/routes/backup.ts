@@ -1,6 +1,6 @@
 import { requireNode, shuffled, taskUser, type SimCall } from "../context.js";
 import { checkParams, paramError, SimHttpError } from "../http-error.js";
-import type { SimGuest } from "../model.js";
+import type { SimGuest, SimNode, SimStorage } from "../model.js";
 import type { Route } from "../router.js";
 
 const VZDUMP_PARAMS = [
@@ -106,8 +106,10 @@ function requireStorage(call: SimCall) {
 }
 
 function storageStatus(call: SimCall): unknown {
-  const node = requireNode(call);
-  const storage = requireStorage(call);
+  return statusOf(call, requireNode(call), requireStorage(call));
+}
+
+function statusOf(call: SimCall, node: SimNode, storage: SimStorage): Record<string, unknown> {
   const enabled = call.ctx.model.storageEnabledOn(storage, node.name);
   const active = enabled && storage.active;
   return {
@@ -122,13 +124,30 @@ function storageStatus(call: SimCall): unknown {
   };
 }
 
+/** The node's storages (those enabled there), with the status fields plus storage and used_fraction. */
+function storageList(call: SimCall): unknown {
+  const node = requireNode(call);
+  checkParams(call.args, ["content", "enabled", "storage", "target", "format"]);
+  const rows: Record<string, unknown>[] = [];
+  for (const storage of call.ctx.model.storages.values()) {
+    if (!call.ctx.model.storageEnabledOn(storage, node.name)) continue;
+    if (call.args.storage !== undefined && call.args.storage !== storage.storage) continue;
+    if (call.args.content !== undefined && !call.args.content.split(",").some((c) => storage.content.includes(c))) continue;
+    if (call.args.enabled === "1" && !storage.active) continue;
+    const row: Record<string, unknown> = { storage: storage.storage, ...statusOf(call, node, storage) };
+    if (typeof row.total === "number" && row.total > 0) row.used_fraction = (row.used as number) / row.total;
+    rows.push(row);
+  }
+  return rows;
+}
+
 function storageContent(call: SimCall): unknown {
   const node = requireNode(call);
   const storage = requireStorage(call);
   checkParams(call.args, ["content", "vmid"]);
   if (!storage.active) throw new SimHttpError(500, `storage '${storage.storage}' is not online`);
   if (call.args.content !== undefined && call.args.content !== "backup") return [];
-  const vmid = call.args.vmid !== undefined ? Number(call.args.vmid) : undefined;
+  const vmid = call.args.vmid ? Number(call.args.vmid) : undefined;
   return call.ctx.model.backups
     .filter((b) => b.storage === storage.storage && (storage.shared || b.node === node.name))
     .filter((b) => vmid === undefined || b.vmid === vmid)
@@ -137,6 +156,7 @@ function storageContent(call: SimCall): unknown {
 
 export const backupRoutes: Route[] = [
   { method: "POST", path: "/nodes/{node}/vzdump", handler: vzdump, proxied: true },
+  { method: "GET", path: "/nodes/{node}/storage", handler: storageList, proxied: true },
   { method: "GET", path: "/nodes/{node}/storage/{storage}/status", handler: storageStatus, proxied: true },
   { method: "GET", path: "/nodes/{node}/storage/{storage}/content", handler: storageContent, proxied: true },
 ];
