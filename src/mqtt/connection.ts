@@ -1,0 +1,269 @@
+import { connect, type IClientOptions, type ISubscriptionMap, type MqttClient } from "mqtt";
+import type { Logger } from "../log.js";
+import { MqttConnectError } from "./errors.js";
+import { topicMatches } from "./topic.js";
+
+export interface MqttConnectionOptions {
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+  will: { topic: string; payload: string; retain: true; qos: 1 };
+  log: Logger;
+  /** Delay between reconnect attempts; default 5000. Reconnects forever. */
+  reconnectPeriodMs?: number;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  payload: Buffer;
+  retain: boolean;
+}
+
+type ConnectListener = (info: { reconnect: boolean }) => void;
+type MessageListener = (message: IncomingMessage) => void;
+
+const DEFAULT_FIRST_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_QUIET_MS = 500;
+const CLOSE_TIMEOUT_MS = 3_000;
+
+/** CONNACK return codes (MQTT 3.1.1 and their MQTT 5 equivalents) → what the user should check. */
+const REFUSALS: Record<number, { reason: "auth" | "refused"; text: string }> = {
+  1: { reason: "refused", text: "does not accept MQTT 3.1.1 (protocol version 4)" },
+  2: { reason: "refused", text: "rejected the client id; set mqtt.client_id to another value" },
+  3: { reason: "refused", text: "is unavailable right now" },
+  4: { reason: "auth", text: "refused the username or password; check mqtt.username and mqtt.password" },
+  5: { reason: "auth", text: "refused the login (not authorized); check mqtt.username, mqtt.password and the broker's ACL" },
+  134: { reason: "auth", text: "refused the username or password; check mqtt.username and mqtt.password" },
+  135: { reason: "auth", text: "refused the login (not authorized); check mqtt.username, mqtt.password and the broker's ACL" },
+};
+
+/** The URL without user:password, fit for logs and errors. */
+function safeUrl(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, "//");
+}
+
+function describeConnectError(error: Error & { code?: string | number }, url: string): MqttConnectError {
+  const where = `MQTT broker at ${safeUrl(url)}`;
+  if (typeof error.code === "number") {
+    const refusal = REFUSALS[error.code];
+    if (refusal) return new MqttConnectError(refusal.reason, `${where} ${refusal.text}`, { cause: error });
+    return new MqttConnectError("refused", `${where} refused the connection (return code ${error.code})`, { cause: error });
+  }
+  if (error.code === "ECONNREFUSED") {
+    return new MqttConnectError("refused", `${where} refused the connection (ECONNREFUSED): is the broker running and is mqtt.url right?`, { cause: error });
+  }
+  return new MqttConnectError("other", `${where}: ${error.message}${error.code ? ` (${error.code})` : ""}`, { cause: error });
+}
+
+/**
+ * One MQTT client connection (mqtt.js, clean session, MQTT 3.1.1) with a retained will.
+ *
+ * While disconnected, `publish` drops the message and resolves `false` instead of queueing it:
+ * a state bridge republishes everything on reconnect, so a backlog of stale states would only
+ * delay the fresh ones. Subscriptions made with `subscribe` are renewed by mqtt.js after every
+ * reconnect.
+ */
+export class MqttConnection {
+  private readonly connectListeners = new Set<ConnectListener>();
+  private readonly messageListeners = new Set<MessageListener>();
+  private readonly subscribedFilters = new Set<string>();
+  private readonly pendingReads = new Set<() => void>();
+  private connectCount = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly options: MqttConnectionOptions,
+  ) {
+    const { log } = options;
+    client.on("connect", () => {
+      this.connectCount++;
+      const reconnect = this.connectCount > 1;
+      if (reconnect) log.info({ broker: safeUrl(options.url) }, "reconnected to the MQTT broker");
+      for (const listener of [...this.connectListeners]) this.safely(() => listener({ reconnect }), "connect listener");
+    });
+    client.on("close", () => {
+      if (this.connectCount > 0 && !this.closed && !client.reconnecting) {
+        log.warn({ broker: safeUrl(options.url), retry_ms: options.reconnectPeriodMs ?? 5000 }, "lost the connection to the MQTT broker; reconnecting");
+      }
+    });
+    client.on("error", (error) => log.debug({ err: error.message }, "MQTT client error"));
+    client.on("message", (topic, payload, packet) => {
+      const message: IncomingMessage = { topic, payload, retain: packet.retain };
+      for (const listener of [...this.messageListeners]) this.safely(() => listener(message), "message listener");
+    });
+  }
+
+  /** Resolves on the first CONNACK; rejects with an MqttConnectError (bad credentials, refused, timeout). */
+  static connect(options: MqttConnectionOptions, firstConnectTimeoutMs = DEFAULT_FIRST_CONNECT_TIMEOUT_MS): Promise<MqttConnection> {
+    const clientOptions: IClientOptions = {
+      clientId: options.clientId,
+      username: options.username,
+      password: options.password,
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), retain: true, qos: 1 },
+      clean: true,
+      protocolVersion: 4,
+      reconnectPeriod: options.reconnectPeriodMs ?? 5000,
+      connectTimeout: 30_000,
+      reconnectOnConnackError: true,
+      resubscribe: true,
+      queueQoSZero: false,
+    };
+    const client = connect(options.url, clientOptions);
+    const connection = new MqttConnection(client, options);
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        client.off("connect", onConnect);
+        client.off("error", onError);
+      };
+      const fail = (error: MqttConnectError) => {
+        cleanup();
+        connection.closed = true;
+        client.end(true);
+        reject(error);
+      };
+      const onConnect = () => {
+        cleanup();
+        options.log.info({ broker: safeUrl(options.url), client_id: options.clientId }, "connected to the MQTT broker");
+        resolve(connection);
+      };
+      const onError = (error: Error) => fail(describeConnectError(error, options.url));
+      const timer = setTimeout(
+        () => fail(new MqttConnectError("timeout", `MQTT broker at ${safeUrl(options.url)} did not accept the connection within ${firstConnectTimeoutMs} ms; check mqtt.url and that the broker runs`)),
+        firstConnectTimeoutMs,
+      );
+      client.on("connect", onConnect);
+      client.on("error", onError);
+    });
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /**
+   * Called on every (re)connect, `reconnect: false` only for the first connection. A listener
+   * registered while connected is also called once right away (on a microtask) for the current
+   * connection, so one handler can serve the first connection and every reconnect.
+   */
+  onConnect(listener: ConnectListener): () => void {
+    this.connectListeners.add(listener);
+    if (this.client.connected) {
+      queueMicrotask(() => {
+        if (this.connectListeners.has(listener) && this.client.connected) this.safely(() => listener({ reconnect: this.connectCount > 1 }), "connect listener");
+      });
+    }
+    return () => this.connectListeners.delete(listener);
+  }
+
+  onMessage(listener: MessageListener): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  /** Subscribes; mqtt.js renews these subscriptions after every reconnect (clean session). */
+  async subscribe(filters: string[], qos: 0 | 1): Promise<void> {
+    if (filters.length === 0) return;
+    for (const filter of filters) this.subscribedFilters.add(filter);
+    const grants = await this.client.subscribeAsync(filters, { qos });
+    const refused = grants.filter((grant) => grant.qos === 128).map((grant) => grant.topic);
+    if (refused.length > 0) throw new Error(`the MQTT broker refused the subscription to ${refused.join(", ")}; check the broker's ACL`);
+  }
+
+  /** Resolves true once sent (QoS 1: acknowledged), false when dropped because the connection is down. Never throws. */
+  publish(topic: string, payload: string | Buffer, options: { retain: boolean; qos: 0 | 1 }): Promise<boolean> {
+    if (!this.client.connected || this.closed) {
+      this.options.log.debug({ topic }, "MQTT not connected: message dropped");
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => {
+      try {
+        this.client.publish(topic, payload, { retain: options.retain, qos: options.qos }, (error) => {
+          if (error) this.options.log.debug({ topic, err: error.message }, "MQTT publish failed: message dropped");
+          resolve(!error);
+        });
+      } catch (error) {
+        this.options.log.debug({ topic, err: (error as Error).message }, "MQTT publish failed: message dropped");
+        resolve(false);
+      }
+    });
+  }
+
+  /** Reads the retained messages under a filter: subscribe, collect the retained ones until `quietMs` passes without a new one, unsubscribe. */
+  readRetained(filter: string, quietMs = DEFAULT_QUIET_MS): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = () => {
+        clearTimeout(timer);
+        stopListening();
+        this.pendingReads.delete(finish);
+        // a filter also subscribed for good must stay subscribed
+        if (!this.subscribedFilters.has(filter) && this.client.connected && !this.closed) {
+          this.client.unsubscribeAsync(filter).catch((error: Error) => this.options.log.debug({ filter, err: error.message }, "MQTT unsubscribe failed"));
+        }
+        resolve(found);
+      };
+      const waitForQuiet = () => {
+        clearTimeout(timer);
+        timer = setTimeout(finish, quietMs);
+      };
+      const stopListening = this.onMessage((message) => {
+        if (!message.retain || message.payload.length === 0 || !topicMatches(filter, message.topic)) return;
+        found.set(message.topic, message.payload);
+        waitForQuiet();
+      });
+      this.pendingReads.add(finish);
+      // resubscribe: mqtt.js would skip a filter it already holds, and only a new SUBSCRIBE makes the broker re-send retained messages
+      const subscription = { [filter]: { qos: 1 as const }, resubscribe: true } as ISubscriptionMap;
+      this.client.subscribeAsync(subscription).then(waitForQuiet, (error: Error) => {
+        clearTimeout(timer);
+        stopListening();
+        this.pendingReads.delete(finish);
+        reject(error);
+      });
+    });
+  }
+
+  /** Publishes `finalPublish` (retained, QoS 1) and waits for it, then disconnects cleanly, so the broker drops the will. */
+  async close(options: { finalPublish?: { topic: string; payload: string } } = {}): Promise<void> {
+    if (this.closed) return;
+    if (options.finalPublish && this.client.connected) {
+      await withTimeout(this.publish(options.finalPublish.topic, options.finalPublish.payload, { retain: true, qos: 1 }), CLOSE_TIMEOUT_MS);
+    }
+    this.closed = true;
+    for (const finish of [...this.pendingReads]) finish();
+    const ended = await withTimeout(this.client.endAsync(false).then(() => true), CLOSE_TIMEOUT_MS);
+    if (!ended) await this.client.endAsync(true);
+    this.connectListeners.clear();
+    this.messageListeners.clear();
+    this.options.log.info({ broker: safeUrl(this.options.url) }, "disconnected from the MQTT broker");
+  }
+
+  private safely(run: () => void, what: string): void {
+    try {
+      run();
+    } catch (error) {
+      this.options.log.error({ err: (error as Error).message }, `MQTT ${what} failed`);
+    }
+  }
+}
+
+/** The promise's value, or false when it takes longer than `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | false> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,191 @@
+import { createServer, type Server, type Socket } from "node:net";
+import type { MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/log.js";
+import { MqttConnection } from "../../src/mqtt/connection.js";
+import { startEmbeddedBroker } from "../../src/mqtt/embedded.js";
+import { MqttConnectError } from "../../src/mqtt/errors.js";
+import { BROKERS, connectionOptions, recordMessages, waitFor, type TestBroker } from "./helpers.js";
+
+const log = silentLogger();
+
+describe.each(BROKERS)("MqttConnection against %s", (_name, start) => {
+  let broker: TestBroker;
+  const open: MqttConnection[] = [];
+
+  beforeAll(async () => {
+    broker = await start(log);
+  });
+  afterAll(async () => {
+    for (const connection of open) await connection.close();
+    await broker?.stop();
+  });
+
+  async function connect(overrides: Parameters<typeof connectionOptions>[2] = {}): Promise<MqttConnection> {
+    const connection = await MqttConnection.connect(connectionOptions(broker.url, log, overrides), 5_000);
+    open.push(connection);
+    return connection;
+  }
+
+  /** Publishes a marker on a topic the receiver listens to and waits for it: everything sent before it has been delivered. */
+  async function sync(sender: MqttConnection, received: { topic: string }[], topic: string): Promise<void> {
+    await sender.publish(topic, "sync", { retain: false, qos: 1 });
+    await waitFor(() => received.some((message) => message.topic === topic), `the marker on ${topic}`);
+  }
+
+  it("publishes and receives", async () => {
+    const receiver = await connect();
+    const sender = await connect();
+    const messages = recordMessages(receiver);
+    await receiver.subscribe(["pr/#"], 1);
+    expect(await sender.publish("pr/a", "one", { retain: false, qos: 1 })).toBe(true);
+    expect(await sender.publish("pr/b", Buffer.from("two"), { retain: false, qos: 0 })).toBe(true);
+    await waitFor(() => messages.length === 2, "two messages");
+    expect(messages.map((message) => [message.topic, message.payload.toString(), message.retain])).toEqual([
+      ["pr/a", "one", false],
+      ["pr/b", "two", false],
+    ]);
+  });
+
+  it("calls a connect listener registered while connected once, as the first connection", async () => {
+    const connection = await connect();
+    const calls: boolean[] = [];
+    connection.onConnect(({ reconnect }) => calls.push(reconnect));
+    await waitFor(() => calls.length === 1, "the connect listener");
+    expect(calls).toEqual([false]);
+  });
+
+  it("readRetained returns the retained messages under the filter only", async () => {
+    const writer = await connect();
+    await writer.publish("rr/a", "A", { retain: true, qos: 1 });
+    await writer.publish("rr/deep/b", "B", { retain: true, qos: 1 });
+    await writer.publish("rr/gone", "G", { retain: true, qos: 1 });
+    await writer.publish("rr/gone", "", { retain: true, qos: 1 });
+    await writer.publish("rr_other/c", "C", { retain: true, qos: 1 });
+
+    const reader = await connect();
+    const messages = recordMessages(reader);
+    await reader.subscribe(["rr/#"], 1);
+    // the subscription brought the retained ones once; reading must ask the broker for them again
+    await waitFor(() => messages.filter((message) => message.retain).length === 2, "the retained messages of the subscription");
+    // live (not retained) messages arriving on the same filter while reading are left out
+    const reading = reader.readRetained("rr/#", 300);
+    await writer.publish("rr/live", "L", { retain: false, qos: 1 });
+    const retained = await reading;
+    expect(Object.fromEntries([...retained].map(([topic, payload]) => [topic, payload.toString()]))).toEqual({ "rr/a": "A", "rr/deep/b": "B" });
+    expect(messages.some((message) => message.topic === "rr/live" && !message.retain)).toBe(true);
+    // the filter was also subscribed for good: it stays subscribed
+    await sync(writer, messages, "rr/after");
+  });
+
+  it("readRetained unsubscribes its filter afterwards", async () => {
+    const writer = await connect();
+    await writer.publish("ru/x", "X", { retain: true, qos: 1 });
+    const reader = await connect();
+    const retained = await reader.readRetained("ru/#", 200);
+    expect([...retained.keys()]).toEqual(["ru/x"]);
+    const messages = recordMessages(reader);
+    await reader.subscribe(["ru_marker"], 1);
+    await writer.publish("ru/y", "Y", { retain: false, qos: 1 });
+    await sync(writer, messages, "ru_marker");
+    expect(messages.map((message) => message.topic)).toEqual(["ru_marker"]);
+  });
+
+  it("delivers the will when the connection dies abruptly", async () => {
+    const observer = await connect();
+    const seen = recordMessages(observer);
+    await observer.subscribe(["will1/#"], 1);
+    const victim = await connect({ will: { topic: "will1/state", payload: "offline", retain: true, qos: 1 } });
+    await victim.publish("will1/state", "online", { retain: true, qos: 1 });
+    await waitFor(() => seen.some((message) => message.payload.toString() === "online"), "online");
+    (victim as unknown as { client: MqttClient }).client.stream.destroy();
+    await waitFor(() => seen.some((message) => message.topic === "will1/state" && message.payload.toString() === "offline"), "the will");
+    const retained = await observer.readRetained("will1/#", 200);
+    expect(retained.get("will1/state")?.toString()).toBe("offline");
+  });
+
+  it("close({ finalPublish }) leaves the final payload retained and no will", async () => {
+    const connection = await connect({ will: { topic: "fin/state", payload: "will-was-sent", retain: true, qos: 1 } });
+    await connection.publish("fin/state", "online", { retain: true, qos: 1 });
+    await connection.close({ finalPublish: { topic: "fin/state", payload: "offline" } });
+    expect(connection.connected).toBe(false);
+    expect(await connection.publish("fin/state", "late", { retain: true, qos: 1 })).toBe(false);
+    const reader = await connect();
+    const retained = await reader.readRetained("fin/#", 300);
+    expect(retained.get("fin/state")?.toString()).toBe("offline");
+  });
+
+  it("reconnects after the broker restarts on the same port, re-subscribes, and tells its listeners", async () => {
+    const connection = await connect();
+    const messages = recordMessages(connection);
+    await connection.subscribe(["rc/#"], 1);
+    const connects: boolean[] = [];
+    connection.onConnect(({ reconnect }) => connects.push(reconnect));
+    await waitFor(() => connects.length === 1, "the replayed first connection");
+
+    await broker.restart();
+    await waitFor(() => connects.length === 2, "the reconnect");
+    expect(connects).toEqual([false, true]);
+    expect(connection.connected).toBe(true);
+
+    const sender = await connect();
+    // the renewed subscription may reach the broker just after the CONNACK: repeat until it is in place
+    let round = 0;
+    await waitFor(() => {
+      void sender.publish("rc/after", String(round++), { retain: false, qos: 0 });
+      return messages.some((message) => message.topic === "rc/after");
+    }, "a message on the renewed subscription");
+  });
+});
+
+describe("MqttConnection while disconnected", () => {
+  it("drops what is published (resolving false) and sends again once reconnected", async () => {
+    const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log });
+    const port = broker.port;
+    const connection = await MqttConnection.connect(connectionOptions(broker.url, log), 5_000);
+    await broker.close();
+    await waitFor(() => !connection.connected, "the disconnect");
+    expect(await connection.publish("dc/x", "x", { retain: false, qos: 1 })).toBe(false);
+    const again = await startEmbeddedBroker({ host: "127.0.0.1", port, log });
+    try {
+      await waitFor(() => connection.connected, "the reconnect");
+      expect(await connection.publish("dc/x", "x", { retain: false, qos: 1 })).toBe(true);
+    } finally {
+      await connection.close();
+      await again.close();
+    }
+  });
+});
+
+describe("MqttConnection first connect failures", () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const server of servers) await new Promise((resolve) => server.close(resolve));
+  });
+
+  async function listen(onSocket: (socket: Socket) => void): Promise<number> {
+    const server = createServer(onSocket);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : 0;
+  }
+
+  it("rejects clearly when nothing listens", async () => {
+    const port = await listen(() => undefined);
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    const error = await MqttConnection.connect(connectionOptions(`mqtt://127.0.0.1:${port}`, log), 5_000).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MqttConnectError);
+    expect(error).toMatchObject({ reason: "refused" });
+    expect((error as Error).message).toContain(`MQTT broker at mqtt://127.0.0.1:${port} refused the connection (ECONNREFUSED)`);
+  });
+
+  it("rejects with a timeout when the broker never answers", async () => {
+    const sockets: Socket[] = [];
+    const port = await listen((socket) => sockets.push(socket));
+    const error = await MqttConnection.connect(connectionOptions(`mqtt://user:hunter2@127.0.0.1:${port}`, log), 300).catch((caught: unknown) => caught);
+    for (const socket of sockets) socket.destroy();
+    expect(error).toMatchObject({ reason: "timeout" });
+    expect((error as Error).message).toBe(`MQTT broker at mqtt://127.0.0.1:${port} did not accept the connection within 300 ms; check mqtt.url and that the broker runs`);
+  });
+});
