@@ -75,6 +75,7 @@ export class PveClient implements PveApi {
       retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
       now,
       log: options.log,
+      events: options.events,
     });
     const loginTimeoutMs = Math.max(options.timeoutMs, LOGIN_MIN_TIMEOUT_MS);
     this.session = new Session(
@@ -89,6 +90,7 @@ export class PveClient implements PveApi {
       },
       now,
       options.log,
+      (kind) => options.events?.login?.(kind),
     );
   }
 

@@ -5,7 +5,7 @@ import { PveTlsError, PveUnreachableError, PveWriteOutcomeUnknownError, type Hos
 import { ReadRetryPolicy } from "./retry.js";
 import { ConnectFailure, createConnector, type TlsPolicy } from "./tls.js";
 import { SentFailure, sendOnce, type OutgoingRequest, type RawResponse } from "./transport.js";
-import type { HostHealth } from "./types.js";
+import type { HostHealth, PveEvents } from "./types.js";
 
 export const MAX_HOST_RETRY_MS = 300_000;
 
@@ -17,6 +17,7 @@ export interface FailoverOptions {
   retryBaseMs: number;
   now: () => number;
   log: Logger;
+  events?: PveEvents;
 }
 
 export interface SendOptions {
@@ -88,9 +89,11 @@ export class Failover {
       try {
         const response = await this.sendTo(host, request, sendOptions.write, timeoutMs);
         this.options.log.debug({ host: origin, method: request.method, path: request.path, status: response.status, ms: this.options.now() - started }, "PVE request");
+        this.options.events?.request?.({ method: request.method, path: request.path, status: response.status });
         this.markAnswered(host, newlyDown);
         return { response, origin };
       } catch (error) {
+        this.options.events?.request?.({ method: request.method, path: request.path, status: 0 });
         if (error instanceof SentFailure && sendOptions.write) {
           const why =
             error.kind === "timeout" ? `did not answer within ${formatSeconds(timeoutMs)}` : `the connection broke before the answer (${error.message})`;
@@ -101,7 +104,10 @@ export class Failover {
         const reason = error instanceof SentFailure && error.kind === "timeout" ? `no answer within ${formatSeconds(timeoutMs)}` : error.message;
         this.options.log.debug({ host: origin, method: request.method, path: request.path, reason }, "PVE host failed");
         failures.push({ origin, reason });
-        if (this.markDown(host, reason)) newlyDown.push({ origin, reason });
+        if (this.markDown(host, reason)) {
+          newlyDown.push({ origin, reason });
+          this.options.events?.hostDown?.(origin);
+        }
       }
     }
 

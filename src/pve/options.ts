@@ -3,6 +3,7 @@ import type { Config, HostSpec } from "../config/schema.js";
 import type { Logger } from "../log.js";
 import { PveError } from "./errors.js";
 import type { PveAuth } from "./session.js";
+import type { PveEvents } from "./types.js";
 
 export interface PveClientOptions {
   /** From the config; origin "https://host:port". */
@@ -23,6 +24,8 @@ export interface PveClientOptions {
   retryBaseMs?: number;
   /** Default 32 MiB. */
   maxBodyBytes?: number;
+  /** Hooks for metrics. */
+  events?: PveEvents;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;

@@ -38,6 +38,7 @@ export class Session {
     private readonly login: LoginTransport,
     private readonly now: () => number,
     private readonly log: Logger,
+    private readonly onTicket: (kind: "login" | "renewal") => void = () => undefined,
   ) {}
 
   get usesTicket(): boolean {
@@ -84,6 +85,7 @@ export class Session {
       return;
     }
     this.store(response);
+    this.onTicket("renewal");
     this.log.debug(`ticket renewed for ${user}`);
   }
 
@@ -94,6 +96,7 @@ export class Session {
       throw new PveAuthError(`authentication failure for ${this.auth.user}: check user, realm and password`);
     }
     this.store(response);
+    this.onTicket("login");
     this.log.debug(`logged in as ${this.auth.user}`);
   }
 

@@ -30,6 +30,16 @@ export interface HostHealth {
   consecutiveFailures: number;
 }
 
+/** Optional hooks for metrics: what the client did, as it happens. Never given secrets. */
+export interface PveEvents {
+  /** One attempt at one host; `status` 0 when no HTTP answer came (connect error, timeout). */
+  request?(event: { method: string; path: string; status: number }): void;
+  /** A ticket was obtained with the password ("login") or by renewing the current one ("renewal"). */
+  login?(kind: "login" | "renewal"): void;
+  /** A host was put aside and the next one tried. */
+  hostDown?(origin: string): void;
+}
+
 /** The outcome of a list read validated row by row. */
 export interface Rows<T> {
   rows: T[];

@@ -1,0 +1,62 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../log.js";
+import { isHealthy, type BridgeInfo } from "../publish/info.js";
+
+export interface HealthSource {
+  readonly info: BridgeInfo;
+  metricsText(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface HttpServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * GET /health: the bridge/info JSON, 200 when the last poll succeeded and the broker is connected,
+ * 503 otherwise (a Docker HEALTHCHECK). GET /metrics: Prometheus exposition.
+ */
+export async function startHttpServer(options: { bridge: HealthSource; host: string; port: number; log: Logger }): Promise<HttpServer> {
+  const { bridge, log } = options;
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? "/").split("?")[0];
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      response.writeHead(405, { allow: "GET, HEAD" }).end();
+      return;
+    }
+    if (path === "/health") {
+      const info = bridge.info;
+      response.writeHead(isHealthy(info) ? 200 : 503, { "content-type": "application/json" });
+      response.end(JSON.stringify(info));
+      return;
+    }
+    if (path === "/metrics") {
+      bridge.metricsText().then(
+        ({ contentType, body }) => response.writeHead(200, { "content-type": contentType }).end(body),
+        (error: unknown) => {
+          log.warn({ err: String(error) }, "metrics collection failed");
+          response.writeHead(500).end();
+        },
+      );
+      return;
+    }
+    response.writeHead(404, { "content-type": "text/plain" }).end("not found: try /health or /metrics\n");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ url: `http://${options.host}:${port}` }, "health and metrics endpoint listening");
+  return {
+    port,
+    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,343 @@
+import type { Config } from "../config/schema.js";
+import type { DiscoveryContext, DiscoveryMessage, DiscoveryTarget } from "../homeassistant/discovery.js";
+import { discoveryFor, retiredDiscoveryTopics } from "../homeassistant/discovery.js";
+import { deviceTopic } from "../homeassistant/topics.js";
+import type { PollOutcome } from "../inventory/poller.js";
+import type { DeviceKey, GuestInfo, Inventory, NodeInfo, StorageInfo } from "../inventory/types.js";
+import { guestKey, nodeKey, storageKey } from "../inventory/types.js";
+import type { Logger } from "../log.js";
+import type { Publisher } from "../mqtt/publisher.js";
+import { guestState, nodeState, storageState } from "../state/build.js";
+import type { CommandResult, GuestState, NodeState, StorageState } from "../state/types.js";
+
+/** After this many poll intervals a state is re-published even when nothing changed (CONTRACT 4). */
+export const REPUBLISH_EVERY_CYCLES = 10;
+
+type AnyState = NodeState | GuestState | StorageState;
+type Availability = "online" | "offline";
+
+/** What the bridge remembers of one device between cycles. */
+interface DeviceRecord {
+  topic: string;
+  /** The last published state, and the same without `last_seen` for change detection. */
+  state: AnyState | null;
+  comparable: string;
+  cyclesSincePublish: number;
+  availability: Availability | null;
+  /** Inputs of the discovery payloads (name, node, version…): rebuilt only when these change. */
+  discoverySignature: string;
+  discoveryTopics: string[];
+  /** epoch ms of the last complete inventory that had this device. */
+  lastSeen: number;
+  present: boolean;
+}
+
+export interface DeviceSyncOptions {
+  config: Config;
+  publisher: Publisher;
+  log: Logger;
+  discoveryContext: () => DiscoveryContext;
+  lastAction: (key: DeviceKey) => CommandResult | null;
+  now: () => number;
+}
+
+/**
+ * Turns poll outcomes into MQTT messages: discovery for new or changed devices, states when they
+ * change (and every REPUBLISH_EVERY_CYCLES cycles), availability, and vanished devices.
+ */
+export class DeviceSync {
+  private readonly devices = new Map<DeviceKey, DeviceRecord>();
+  private readonly base: string;
+  private readonly haEnabled: boolean;
+
+  constructor(private readonly options: DeviceSyncOptions) {
+    this.base = options.config.mqtt.base_topic;
+    this.haEnabled = options.config.homeassistant.enabled;
+  }
+
+  /** Devices known from retained states of an earlier run (for vanished-device handling across restarts). */
+  seedFromBroker(retained: Map<string, Buffer>): void {
+    for (const [topic, payload] of retained) {
+      const seeded = seedRecord(this.base, topic, payload);
+      if (!seeded || this.devices.has(seeded.key)) continue;
+      this.devices.set(seeded.key, {
+        topic,
+        state: null,
+        comparable: "",
+        cyclesSincePublish: 0,
+        availability: null,
+        discoverySignature: "",
+        discoveryTopics: this.haEnabled ? discoveryFor(this.options.discoveryContext(), discoveryTarget(seeded.info)).map((m) => m.topic) : [],
+        lastSeen: seeded.lastSeen,
+        present: false,
+      });
+    }
+  }
+
+  /** Publishes everything a complete poll outcome implies; returns how many messages went out. */
+  async sync(outcome: PollOutcome, options: { force?: boolean } = {}): Promise<void> {
+    const { inventory } = outcome;
+    const now = this.options.now();
+    const seen = new Set<DeviceKey>();
+    const pending: Promise<unknown>[] = [];
+    const nodeOnline = new Map(inventory.nodes.map((node) => [node.name, node.status === "online"]));
+
+    for (const node of inventory.nodes) {
+      const key = nodeKey(node.name);
+      seen.add(key);
+      pending.push(...this.syncDevice(key, { kind: "node", info: node }, inventory, outcome, now, node.status === "online", options.force));
+    }
+    for (const guest of inventory.guests) {
+      const key = guestKey(guest.kind, guest.vmid);
+      seen.add(key);
+      const online = nodeOnline.get(guest.node) === true;
+      pending.push(...this.syncDevice(key, { kind: "guest", info: guest }, inventory, outcome, now, online, options.force));
+    }
+    for (const storage of inventory.storages) {
+      const key = storageKey(storage.node, storage.storage);
+      seen.add(key);
+      const online = nodeOnline.get(storage.node) === true;
+      pending.push(...this.syncDevice(key, { kind: "storage", info: storage }, inventory, outcome, now, online, options.force));
+    }
+    pending.push(...this.handleVanished(seen, now));
+    await Promise.all(pending);
+  }
+
+  /** Re-publishes one guest's state now (after a command result or a per-guest refresh). */
+  async syncGuest(outcome: PollOutcome, key: DeviceKey): Promise<void> {
+    const guest = outcome.inventory.guests.find((g) => guestKey(g.kind, g.vmid) === key);
+    if (!guest) return;
+    const online = outcome.inventory.nodes.some((n) => n.name === guest.node && n.status === "online");
+    await Promise.all(this.syncDevice(key, { kind: "guest", info: guest }, outcome.inventory, outcome, this.options.now(), online, false, false));
+  }
+
+  /** Every device offline (after consecutive failed polls). */
+  async markAllOffline(): Promise<void> {
+    await Promise.all([...this.devices.values()].map((record) => this.setAvailability(record, "offline")));
+  }
+
+  /** Forget what was published so the next sync re-sends discovery, availability and states. */
+  forgetPublished(): void {
+    for (const record of this.devices.values()) {
+      record.availability = null;
+      record.discoverySignature = "";
+      record.comparable = "";
+    }
+  }
+
+  /** Counts by kind of the devices present now, for bridge/info. */
+  counts(): Record<"nodes" | "qemu" | "lxc" | "storages", number> {
+    const counts = { nodes: 0, qemu: 0, lxc: 0, storages: 0 };
+    for (const [key, record] of this.devices) {
+      if (!record.present) continue;
+      const kind = key.slice(0, key.indexOf("/"));
+      if (kind === "node") counts.nodes++;
+      else if (kind === "qemu") counts.qemu++;
+      else if (kind === "lxc") counts.lxc++;
+      else counts.storages++;
+    }
+    return counts;
+  }
+
+  private syncDevice(
+    key: DeviceKey,
+    device: DeviceInput,
+    inventory: Inventory,
+    outcome: PollOutcome,
+    now: number,
+    online: boolean,
+    force = false,
+    countCycle = true,
+  ): Promise<unknown>[] {
+    let record = this.devices.get(key);
+    if (!record) {
+      record = {
+        topic: deviceTopic(this.base, key),
+        state: null,
+        comparable: "",
+        cyclesSincePublish: 0,
+        availability: null,
+        discoverySignature: "",
+        discoveryTopics: [],
+        lastSeen: now,
+        present: true,
+      };
+      this.devices.set(key, record);
+      this.options.log.debug({ device: key }, "new device");
+    }
+    record.present = true;
+    record.lastSeen = now;
+    const pending: Promise<unknown>[] = [];
+
+    if (this.haEnabled) {
+      const signature = discoverySignature(device);
+      if (signature !== record.discoverySignature) {
+        const context = this.options.discoveryContext();
+        const target = discoveryTarget(device);
+        const messages = discoveryFor(context, target);
+        for (const message of messages) pending.push(this.publishDiscovery(message));
+        const fresh = new Set(messages.map((m) => m.topic));
+        const stale = record.discoverySignature === "" ? retiredDiscoveryTopics(context, target) : record.discoveryTopics;
+        for (const topic of stale) if (!fresh.has(topic)) pending.push(this.options.publisher.clear(topic));
+        record.discoveryTopics = [...fresh];
+        record.discoverySignature = signature;
+      }
+    }
+
+    const state = this.buildState(key, device, inventory, outcome, record, now);
+    const comparable = JSON.stringify({ ...state, last_seen: undefined });
+    if (countCycle) record.cyclesSincePublish++;
+    const due = record.cyclesSincePublish >= REPUBLISH_EVERY_CYCLES;
+    if (force || due || comparable !== record.comparable) {
+      pending.push(this.options.publisher.publish(record.topic, JSON.stringify(state), { retain: true, qos: 1, force: true }));
+      record.comparable = comparable;
+      record.cyclesSincePublish = 0;
+    }
+    record.state = state;
+    pending.push(this.setAvailability(record, online ? "online" : "offline", force));
+    return pending;
+  }
+
+  private buildState(key: DeviceKey, device: DeviceInput, inventory: Inventory, outcome: PollOutcome, record: DeviceRecord, now: number): AnyState {
+    switch (device.kind) {
+      case "node":
+        return nodeState(device.info, inventory, record.state as NodeState | undefined ?? undefined, now);
+      case "storage":
+        return storageState(device.info, record.state as StorageState | undefined ?? undefined, now);
+      case "guest":
+        return guestState(device.info, {
+          details: outcome.details.get(key),
+          rates: outcome.rates.get(key),
+          lastAction: this.options.lastAction(key),
+          previous: (record.state as GuestState | null) ?? undefined,
+          now,
+        });
+    }
+  }
+
+  private handleVanished(seen: Set<DeviceKey>, now: number): Promise<unknown>[] {
+    const pending: Promise<unknown>[] = [];
+    const removeAfter = this.options.config.homeassistant.remove_vanished_after;
+    for (const [key, record] of this.devices) {
+      if (seen.has(key)) continue;
+      if (record.present) this.options.log.info({ device: key }, "device vanished from PVE: marked offline");
+      record.present = false;
+      if (removeAfter !== undefined && now - record.lastSeen >= removeAfter * 1000) {
+        this.options.log.info({ device: key }, "vanished device removed (homeassistant.remove_vanished_after)");
+        for (const topic of record.discoveryTopics) pending.push(this.options.publisher.clear(topic));
+        pending.push(this.options.publisher.clear(record.topic));
+        pending.push(this.options.publisher.clear(`${record.topic}/availability`));
+        this.devices.delete(key);
+        continue;
+      }
+      pending.push(this.setAvailability(record, "offline"));
+    }
+    return pending;
+  }
+
+  private setAvailability(record: DeviceRecord, value: Availability, force = false): Promise<unknown> {
+    if (record.availability === value && !force) return Promise.resolve();
+    record.availability = value;
+    return this.options.publisher.publish(`${record.topic}/availability`, value, { retain: true, qos: 1, force: true });
+  }
+
+  private publishDiscovery(message: DiscoveryMessage): Promise<unknown> {
+    return this.options.publisher.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
+  }
+}
+
+type DeviceInput = { kind: "node"; info: NodeInfo } | { kind: "guest"; info: GuestInfo } | { kind: "storage"; info: StorageInfo };
+
+function discoveryTarget(device: DeviceInput): DiscoveryTarget {
+  switch (device.kind) {
+    case "node":
+      return { kind: "node", node: device.info };
+    case "guest":
+      return { kind: "guest", guest: device.info };
+    case "storage":
+      return { kind: "storage", storage: device.info };
+  }
+}
+
+function discoverySignature(device: DeviceInput): string {
+  switch (device.kind) {
+    case "node":
+      return `${device.info.name}|${device.info.pveVersion ?? ""}`;
+    case "guest":
+      return `${device.info.name ?? ""}|${device.info.node}`;
+    case "storage":
+      return `${device.info.type ?? ""}`;
+  }
+}
+
+/** Rebuilds enough of a device from its retained state JSON to know its key, topics and last_seen. */
+function seedRecord(base: string, topic: string, payload: Buffer): { key: DeviceKey; info: DeviceInput; lastSeen: number } | null {
+  const rest = topic.startsWith(`${base}/`) ? topic.slice(base.length + 1).split("/") : [];
+  const kind = rest[0];
+  if (!kind || !["node", "qemu", "lxc", "storage"].includes(kind) || rest.length !== (kind === "storage" ? 3 : 2)) return null;
+  let state: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(payload.toString("utf8"));
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return null;
+    state = parsed as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const lastSeen = typeof state.last_seen === "string" ? Date.parse(state.last_seen) : NaN;
+  if (!Number.isFinite(lastSeen)) return null;
+  const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+  if (kind === "node") {
+    const name = text(state.node) ?? text(state.name) ?? rest[1]!;
+    return { key: nodeKey(name), info: { kind: "node", info: emptyNode(name) }, lastSeen };
+  }
+  if (kind === "storage") {
+    const node = text(state.node);
+    const storage = text(state.storage);
+    if (!node || !storage) return null;
+    const info: StorageInfo = { node, storage, type: text(state.type), status: "unknown", active: null, shared: false, content: [], used: null, total: null, available: null };
+    return { key: storageKey(node, storage), info: { kind: "storage", info }, lastSeen };
+  }
+  const vmid = Number(rest[1]);
+  if (!Number.isInteger(vmid) || vmid <= 0) return null;
+  const guestKind = kind as "qemu" | "lxc";
+  const info: GuestInfo = {
+    kind: guestKind,
+    vmid,
+    name: text(state.name),
+    node: text(state.node) ?? "",
+    status: "unknown",
+    cpu: null,
+    cpus: null,
+    memUsed: null,
+    memTotal: null,
+    diskUsed: null,
+    diskTotal: null,
+    counters: null,
+    uptime: null,
+    haState: null,
+    lock: null,
+    tags: [],
+  };
+  return { key: guestKey(guestKind, vmid), info: { kind: "guest", info }, lastSeen };
+}
+
+function emptyNode(name: string): NodeInfo {
+  return {
+    name,
+    status: "unknown",
+    cpu: null,
+    cpus: null,
+    cpuModel: null,
+    load: null,
+    memUsed: null,
+    memTotal: null,
+    swapUsed: null,
+    swapTotal: null,
+    rootfsUsed: null,
+    rootfsTotal: null,
+    uptime: null,
+    kernel: null,
+    pveVersion: null,
+    ip: null,
+  };
+}
