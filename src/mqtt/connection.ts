@@ -87,10 +87,14 @@ export class MqttConnection {
       if (reconnect) log.info({ broker: safeUrl(options.url) }, "reconnected to the MQTT broker");
       for (const listener of [...this.connectListeners]) this.safely(() => listener({ reconnect }), "connect listener");
     });
+    let up = false;
+    client.on("connect", () => {
+      up = true;
+    });
     client.on("close", () => {
-      if (this.connectCount > 0 && !this.closed && !client.reconnecting) {
-        log.warn({ broker: safeUrl(options.url), retry_ms: options.reconnectPeriodMs ?? 5000 }, "lost the connection to the MQTT broker; reconnecting");
-      }
+      // once per outage, not once per failed reconnect attempt
+      if (up && !this.closed) log.warn({ broker: safeUrl(options.url), retry_ms: options.reconnectPeriodMs ?? 5000 }, "lost the connection to the MQTT broker; reconnecting");
+      up = false;
     });
     client.on("error", (error) => log.debug({ err: error.message }, "MQTT client error"));
     client.on("message", (topic, payload, packet) => {
@@ -209,7 +213,7 @@ export class MqttConnection {
         stopListening();
         this.pendingReads.delete(finish);
         // a filter also subscribed for good must stay subscribed
-        if (!this.subscribedFilters.has(filter) && this.client.connected && !this.closed) {
+        if (!this.subscribedFilters.has(filter) && !this.closed) {
           this.client.unsubscribeAsync(filter).catch((error: Error) => this.options.log.debug({ filter, err: error.message }, "MQTT unsubscribe failed"));
         }
         resolve(found);

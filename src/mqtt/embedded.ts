@@ -103,6 +103,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await serverClosed;
+        log.info({ host, port }, "embedded MQTT broker stopped");
       })();
       return closing;
     },

@@ -5,7 +5,7 @@ import { silentLogger } from "../../src/log.js";
 import { MqttConnection } from "../../src/mqtt/connection.js";
 import { startEmbeddedBroker } from "../../src/mqtt/embedded.js";
 import { MqttConnectError } from "../../src/mqtt/errors.js";
-import { BROKERS, connectionOptions, recordMessages, waitFor, type TestBroker } from "./helpers.js";
+import { BROKERS, capturingLogger, connectionOptions, recordMessages, waitFor, type TestBroker } from "./helpers.js";
 
 const log = silentLogger();
 
@@ -140,6 +140,7 @@ describe.each(BROKERS)("MqttConnection against %s", (_name, start) => {
 
 describe("MqttConnection while disconnected", () => {
   it("drops what is published (resolving false) and sends again once reconnected", async () => {
+    const { log, lines } = capturingLogger();
     const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log });
     const port = broker.port;
     const connection = await MqttConnection.connect(connectionOptions(broker.url, log), 5_000);
@@ -150,6 +151,9 @@ describe("MqttConnection while disconnected", () => {
     try {
       await waitFor(() => connection.connected, "the reconnect");
       expect(await connection.publish("dc/x", "x", { retain: false, qos: 1 })).toBe(true);
+      // one warning for the outage, however many reconnect attempts it took
+      expect(lines.filter((line) => line.msg === "lost the connection to the MQTT broker; reconnecting")).toHaveLength(1);
+      expect(lines.filter((line) => line.msg === "reconnected to the MQTT broker")).toHaveLength(1);
     } finally {
       await connection.close();
       await again.close();
