@@ -9,7 +9,11 @@ describe("environment overrides", () => {
       PVE2MQTT_COMMANDS__BACKUP__STORAGE: "nas",
       PVE2MQTT_PROXMOX__VERIFY_TLS: "false",
       PVE2MQTT_POLL__INTERVAL: "15",
+      PVE2MQTT_EMBEDDED_BROKER__PORT: "0",
+      PVE2MQTT_HOMEASSISTANT__REMOVE_VANISHED_AFTER: "3600",
     });
+    expect(config.embedded_broker.port).toBe(0);
+    expect(config.homeassistant.remove_vanished_after).toBe(3600);
     expect(config.proxmox.hosts.map((host) => host.host)).toEqual(["10.0.0.2", "10.0.0.3"]);
     expect(config.language).toBe("fr");
     expect(config.commands.backup).toEqual({ storage: "nas", mode: "snapshot", compress: "zstd" });
