@@ -28,6 +28,8 @@ const CLOCK_GRACE_SEC = 300;
 export class SimAuth {
   private ticketKey = randomBytes(32);
   private readonly csrfKey = randomBytes(32);
+  /** Every ticket and CSRF token handed out, for tests that prove they never leak. */
+  readonly issued: { tickets: string[]; csrfTokens: string[] } = { tickets: [], csrfTokens: [] };
 
   constructor(private readonly options: AuthOptions) {}
 
@@ -47,7 +49,10 @@ export class SimAuth {
   issueTicket(userid: string): { ticket: string; csrf: string } {
     const hexTime = this.hexNow();
     const data = `PVE:${userid}:${hexTime}`;
-    return { ticket: `${data}::${this.sign(data)}`, csrf: this.csrfToken(userid, hexTime) };
+    const issued = { ticket: `${data}::${this.sign(data)}`, csrf: this.csrfToken(userid, hexTime) };
+    this.issued.tickets.push(issued.ticket);
+    this.issued.csrfTokens.push(issued.csrf);
+    return issued;
   }
 
   issueHalfTicket(userid: string): string {

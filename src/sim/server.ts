@@ -66,7 +66,8 @@ export class RequestPipeline {
 
     let answer: Answer;
     try {
-      const data = this.dispatch({ host, method, path, query, body, authorization, ticket, csrfHeader, tokenHeader });
+      let data = this.dispatch({ host, method, path, query, body, authorization, ticket, csrfHeader, tokenHeader });
+      if (fault?.kind === "rewrite" && fault.rewrite) data = fault.rewrite(data);
       answer = { status: 200, body: JSON.stringify({ data }) };
     } catch (error) {
       answer = errorAnswer(error);
@@ -144,6 +145,7 @@ export class RequestPipeline {
         await new Promise<void>((resolve) => this.options.ctx.timers.after(fault.delayMs ?? 1000, resolve));
         return false;
       case "truncated":
+      case "rewrite":
         return false;
     }
   }

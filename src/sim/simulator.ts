@@ -192,6 +192,12 @@ export class PveSimulator {
     this.faults.clear();
   }
 
+  /** Every ticket and CSRF token issued so far (read-only copies). */
+  issuedSecrets(): { tickets: string[]; csrfTokens: string[] } {
+    const { tickets, csrfTokens } = this.ctx.auth.issued;
+    return { tickets: [...tickets], csrfTokens: [...csrfTokens] };
+  }
+
   revokeTickets(): void {
     this.ctx.auth.revokeAll();
   }

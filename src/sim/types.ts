@@ -80,11 +80,13 @@ export interface SimFault {
   host?: number;
   method?: string;
   path: string | RegExp;
-  kind: "status" | "malformed" | "truncated" | "huge" | "hang" | "slow";
+  /** "rewrite": the normal answer's `data` passed through `rewrite` (a field PVE changed, a new row type). */
+  kind: "status" | "malformed" | "truncated" | "huge" | "hang" | "slow" | "rewrite";
   status?: number;
   reason?: string;
   delayMs?: number;
   hugeBytes?: number;
+  rewrite?: (data: unknown) => unknown;
   times?: number;
 }
 

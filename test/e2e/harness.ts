@@ -116,6 +116,8 @@ export interface HarnessOptions {
   /** Capture log lines (JSON) in `logs` instead of dropping them. */
   captureLogs?: boolean;
   logLevel?: string;
+  /** Runs after the simulator started and before the bridge starts (a host down at start, faults). */
+  beforeBridge?: (sim: PveSimulator) => Promise<void> | void;
 }
 
 export interface Harness {
@@ -174,6 +176,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     : silentLogger();
   const tuning = { birthDelayMs: 50, mqttReconnectMs: 200, ...options.tuning, pve: { hostRetryBaseMs: 500, retryBaseMs: 20, ...options.tuning?.pve } };
 
+  await options.beforeBridge?.(sim);
   let bridge = new Bridge({ config, log, tuning });
   await bridge.start();
   const url = brokerUrl ?? bridge.brokerUrl!;
