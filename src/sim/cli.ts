@@ -14,6 +14,8 @@ const CommandSchema = z.discriminatedUnion("cmd", [
   z.object({ cmd: z.literal("clock"), offsetMs: z.number() }),
   z.object({ cmd: z.literal("stats") }),
   z.object({ cmd: z.literal("clearRequests") }),
+  /** The logged requests themselves (optionally one method's): what the benchmark replays and times. */
+  z.object({ cmd: z.literal("requests"), method: z.string().optional() }),
 ]);
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -30,6 +32,8 @@ async function main(): Promise<void> {
       guests: { type: "string" },
       hosts: { type: "string" },
       animate: { type: "boolean", default: false },
+      "task-ms": { type: "string" },
+      "ticket-lifetime": { type: "string" },
     },
   });
   let clockOffsetMs = 0;
@@ -38,6 +42,8 @@ async function main(): Promise<void> {
     ...(values.guests !== undefined ? { guests: positiveInt(values.guests, "guests", 12) } : {}),
     hosts: positiveInt(values.hosts, "hosts", 1),
     animate: values.animate ?? false,
+    ...(values["task-ms"] !== undefined ? { taskDurationMs: positiveInt(values["task-ms"], "task-ms", 1500) } : {}),
+    ...(values["ticket-lifetime"] !== undefined ? { ticketLifetimeSec: positiveInt(values["ticket-lifetime"], "ticket-lifetime", 7200) } : {}),
     now: () => Date.now() + clockOffsetMs,
   });
   process.stdout.write(`${JSON.stringify({ urls: sim.urls, fingerprint: sim.fingerprint, users: sim.users })}\n`);
@@ -67,11 +73,23 @@ async function main(): Promise<void> {
         break;
       case "stats": {
         const byPath: Record<string, number> = {};
+        const byStatus: Record<string, number> = {};
+        let failed = 0;
         for (const request of sim.requests) {
           const key = `${request.method} ${request.path}`;
           byPath[key] = (byPath[key] ?? 0) + 1;
+          byStatus[request.status] = (byStatus[request.status] ?? 0) + 1;
+          if (request.status >= 400) failed++;
         }
-        process.stdout.write(`${JSON.stringify({ requests: sim.requests.length, logins: sim.loginCount, renewals: sim.renewCount, byPath })}\n`);
+        process.stdout.write(`${JSON.stringify({ requests: sim.requests.length, logins: sim.loginCount, renewals: sim.renewCount, failed, byStatus, byPath })}\n`);
+        break;
+      }
+      case "requests": {
+        const wanted = command.method?.toUpperCase();
+        const requests = sim.requests
+          .filter((request) => wanted === undefined || request.method === wanted)
+          .map(({ method, path, query, status, at }) => ({ method, path, query, status, at }));
+        process.stdout.write(`${JSON.stringify({ requests })}\n`);
         break;
       }
     }

@@ -1,0 +1,44 @@
+/** One measured figure at one cluster size, as written to bench/results.json. */
+export interface ResultRow {
+  size: string;
+  figure: string;
+  value: number;
+  target: string;
+  pass: boolean;
+}
+
+export function sizeLabel(nodes: number, guests: number): string {
+  return `${nodes} nodes / ${guests.toLocaleString("en-US")} guests`;
+}
+
+/** A row whose target is an upper bound. */
+export function atMost(size: string, figure: string, value: number, limit: number, targetText = `≤ ${round(limit)}`): ResultRow {
+  return { size, figure, value: round(value), target: targetText, pass: value <= limit };
+}
+
+export function round(value: number): number {
+  return Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 100) / 100;
+}
+
+/** The 95th percentile (nearest rank). */
+export function p95(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(0.95 * sorted.length) - 1)]!;
+}
+
+/** A plain-text table: size, figure, value, target, pass/fail. */
+export function formatTable(rows: ResultRow[]): string {
+  const header = ["size", "figure", "value", "target", "result"];
+  const cells = rows.map((row) => [row.size, row.figure, String(row.value), row.target, row.pass ? "pass" : "FAIL"]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
+  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column]!)).join("  ").trimEnd();
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...cells.map(line)].join("\n");
+}
+
+/** The same table in Markdown, for the README. */
+export function formatMarkdown(rows: ResultRow[]): string {
+  const lines = ["| size | figure | value | target | result |", "|---|---|---|---|---|"];
+  for (const row of rows) lines.push(`| ${row.size} | ${row.figure} | ${row.value} | ${row.target} | ${row.pass ? "pass" : "**fail**"} |`);
+  return lines.join("\n");
+}

@@ -1,0 +1,257 @@
+/**
+ * One cluster size of the benchmark, in a process of its own so that its CPU and peak RSS are
+ * this size's alone: `node dist/bench/size.js NODES GUESTS`. Progress goes to stderr; the last
+ * stdout line is the JSON list of result rows.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dump } from "js-yaml";
+import { Bridge } from "../bridge.js";
+import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { silentLogger } from "../log.js";
+import { startBroker, type BenchBroker } from "./broker.js";
+import { measureFloor } from "./floor.js";
+import { ObserverProcess } from "./observer.js";
+import { atMost, p95, round, sizeLabel, type ResultRow } from "./report.js";
+import { SimProcess, type LoggedRequest, type SimStats } from "./sim-process.js";
+
+const USER = "pve2mqtt@pve";
+/** Simulated time between two cycles: the default poll interval. */
+const CYCLE_MS = 30_000;
+const WARMUP_CYCLES = 5;
+/** 30 = the longest detail cadence, so every slow detail is fetched exactly as often as on average. */
+const STEADY_CYCLES = 30;
+const FROZEN_CYCLES = 20;
+const LATENCY_SAMPLES = 50;
+/** The start limiter lets 3 tasks start per second. */
+const LATENCY_BATCH = 3;
+const TASK_MS = 1000;
+const LOGIN_HOURS = 2;
+const LOGIN_STEP_MS = 5 * 60_000;
+const CORE_PATH = /^GET \/(cluster\/resources|cluster\/status|version|nodes\/[^/]+\/status)$/;
+
+const progress = (text: string): void => {
+  process.stderr.write(`[bench ${label}] ${text}\n`);
+};
+
+const [nodes, guests] = process.argv.slice(2).map(Number) as [number, number];
+if (!Number.isInteger(nodes) || !Number.isInteger(guests) || nodes < 1 || guests < 0) {
+  process.stderr.write("usage: node dist/bench/size.js NODES GUESTS\n");
+  process.exit(2);
+}
+const label = sizeLabel(nodes, guests);
+const isLargest = nodes === 20 && guests === 2000;
+
+/** The bridge's clock and the simulator's ticket clock, moved together. */
+let offsetMs = 0;
+const now = (): number => Date.now() + offsetMs;
+
+async function main(): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  const sim = await SimProcess.start({ nodes, guests, taskMs: TASK_MS });
+  let broker: BenchBroker | null = null;
+  let observer: ObserverProcess | null = null;
+  let bridge: Bridge | null = null;
+  const directory = mkdtempSync(join(tmpdir(), "pve2mqtt-bench-"));
+  try {
+    broker = await startBroker();
+    observer = await ObserverProcess.start(broker.url);
+    const config = writeConfig(directory, sim, broker.url);
+    progress(`simulator ${sim.info.urls[0]}, ${broker.kind} ${broker.url}`);
+
+    // start → everything published
+    bridge = newBridge(config);
+    await bridge.start();
+    const firstPollAt = Date.parse(bridge.info.last_poll!);
+    const burst = await observer.quiet(1000);
+    const devices = Object.values(bridge.info.devices).reduce((sum, count) => sum + count, 0);
+    const startupMs = burst.lastAt - firstPollAt;
+    progress(`start: ${burst.count} messages, ${devices} devices, all out ${startupMs} ms after the first poll`);
+    if (isLargest) rows.push(atMost(label, "start → all discovery and states published (s)", startupMs / 1000, 3));
+
+    // warm-up, then steady cycles of a moving cluster: requests, CPU, the floor's requests
+    for (let i = 0; i < WARMUP_CYCLES; i++) await moveAndPoll(sim, bridge);
+    let cpuMicros = 0;
+    let coreMax = 0;
+    let total = 0;
+    const replay: LoggedRequest[][] = [];
+    for (let i = 0; i < STEADY_CYCLES; i++) {
+      await sim.advance(CYCLE_MS);
+      offsetMs += CYCLE_MS;
+      await sim.clearRequests();
+      const before = process.cpuUsage();
+      await bridge.pollNow();
+      const used = process.cpuUsage(before);
+      cpuMicros += used.user + used.system;
+      const stats = await sim.stats();
+      coreMax = Math.max(coreMax, coreRequests(stats));
+      total += stats.requests;
+      replay.push(await sim.requests("GET"));
+    }
+    const bridgeCpuMs = cpuMicros / 1000 / STEADY_CYCLES;
+    rows.push(atMost(label, "PVE requests per steady cycle, core", coreMax, 2 + nodes, `≤ 2 + N = ${2 + nodes}`));
+    const allLimit = 2 + nodes + Math.ceil(guests / 5);
+    rows.push(atMost(label, "PVE requests per cycle, all included", total / STEADY_CYCLES, allLimit, `≤ 2 + N + ⌈G/5⌉ = ${allLimit}`));
+    progress(`steady: core ≤ ${coreMax}, all ${round(total / STEADY_CYCLES)} per cycle, bridge CPU ${round(bridgeCpuMs)} ms per cycle`);
+
+    // a frozen cluster: only the periodic re-publishes (and the bridge's own health panel)
+    await sim.freeze(true);
+    await bridge.pollNow();
+    const frozenStart = await observer.quiet(300);
+    for (let i = 0; i < FROZEN_CYCLES; i++) {
+      offsetMs += CYCLE_MS;
+      await bridge.pollNow();
+    }
+    const frozenEnd = await observer.quiet(500);
+    const perCycle = (frozenEnd.count - frozenStart.count) / FROZEN_CYCLES;
+    // every device is due once per 10 cycles; bridge/info (last_poll) changes every cycle
+    const due = devices / 10 + 1;
+    rows.push(atMost(label, "MQTT messages per steady cycle, frozen cluster", perCycle, due, `≤ ${round(due)} (devices due + bridge/info)`));
+    progress(`frozen: ${round(perCycle)} messages per cycle (due ${round(due)})`);
+
+    // task end → state on MQTT
+    const latencies = await taskLatencies(sim, observer);
+    rows.push(atMost(label, "task end → state published, p95 (s)", p95(latencies) / 1000, 1));
+    progress(`task latency p95 ${p95(latencies)} ms over ${latencies.length} samples`);
+
+    await bridge.stop();
+    bridge = null;
+
+    // 2 h of simulated time with a fresh bridge: logins and failed requests
+    const logins = await loginsOverTwoHours(sim, config);
+    rows.push(atMost(label, `logins in ${LOGIN_HOURS} h of simulated time`, logins.logins, 3));
+    rows.push(atMost(label, `failed PVE requests in ${LOGIN_HOURS} h`, logins.failed, 0, "0"));
+    progress(`2 h: ${logins.logins} logins/renewals, ${logins.failed} failed requests`);
+
+    const peakMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
+    if (isLargest) rows.push(atMost(label, "peak RSS (MB)", peakMb, 120));
+    progress(`peak RSS ${round(peakMb)} MB`);
+
+    const floorMs = await measureFloor({ url: sim.info.urls[0]!, user: USER, password: sim.info.users[USER]!, cycles: replay });
+    rows.push(atMost(label, "bridge CPU per cycle (ms)", bridgeCpuMs, 3 * floorMs, `≤ 3 × floor (${round(floorMs)} ms) = ${round(3 * floorMs)}`));
+    rows.push(atMost(label, "bridge CPU / floor CPU", bridgeCpuMs / floorMs, 3));
+    progress(`floor ${round(floorMs)} ms per cycle, ratio ${round(bridgeCpuMs / floorMs)}`);
+    return rows;
+  } finally {
+    await bridge?.stop().catch(() => undefined);
+    await observer?.stop();
+    await broker?.stop();
+    await sim.stop();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function writeConfig(directory: string, sim: SimProcess, brokerUrl: string): Config {
+  const path = join(directory, "config.yaml");
+  const raw = {
+    proxmox: { hosts: sim.info.urls.join(","), user: USER, password: sim.info.users[USER], fingerprint: [sim.info.fingerprint], timeout: 30 },
+    mqtt: { url: brokerUrl, base_topic: "pve2mqtt" },
+    // cycles are driven by pollNow(): the timer never fires during the run
+    poll: { interval: 86_400 },
+    log: { level: "silent" },
+  };
+  writeFileSync(path, dump(raw));
+  return loadConfig({ path, env: {} });
+}
+
+function newBridge(config: Config): Bridge {
+  return new Bridge({ config, log: silentLogger(), now, tuning: { pve: { now } } });
+}
+
+async function moveAndPoll(sim: SimProcess, bridge: Bridge): Promise<void> {
+  await sim.advance(CYCLE_MS);
+  offsetMs += CYCLE_MS;
+  await bridge.pollNow();
+}
+
+function coreRequests(stats: SimStats): number {
+  return Object.entries(stats.byPath).reduce((sum, [path, count]) => (CORE_PATH.test(path) ? sum + count : sum), 0);
+}
+
+/**
+ * Starts or stops guests over MQTT, LATENCY_BATCH at a time, and measures from each task's end
+ * (the POST's arrival in the simulator + the task's duration) to the first state with the new
+ * status on the broker.
+ */
+async function taskLatencies(sim: SimProcess, observer: ObserverProcess): Promise<number[]> {
+  const candidates = (await observer.guests()).filter((guest) => guest.status === "running" || guest.status === "stopped");
+  // spread the samples over the cluster, alternating running and stopped guests where possible
+  const step = Math.max(1, Math.floor(candidates.length / LATENCY_SAMPLES));
+  const picked: Array<{ topic: string; status: string }> = [];
+  for (let i = 0; picked.length < LATENCY_SAMPLES && candidates.length > 0; i += step) {
+    const guest = candidates[i % candidates.length]!;
+    picked.push({ topic: guest.topic, status: guest.status! });
+  }
+  // small clusters have fewer guests than samples: a guest is used again after its last sample flipped it
+  const current = new Map<string, string>();
+  const latencies: number[] = [];
+  for (let i = 0; i < picked.length; i += LATENCY_BATCH) {
+    const batch = [...new Map(picked.slice(i, i + LATENCY_BATCH).map((guest) => [guest.topic, guest])).values()];
+    const sentAt = Date.now();
+    const jobs = batch.map(async (guest) => {
+      const was = current.get(guest.topic) ?? guest.status;
+      const action = was === "running" ? "stop" : "start";
+      const expected = action === "stop" ? "stopped" : "running";
+      await observer.publish(`${guest.topic}/set`, action);
+      const stateAt = await waitForStatus(observer, guest.topic, expected, sentAt);
+      current.set(guest.topic, expected);
+      return { guest, action, stateAt };
+    });
+    const done = await Promise.all(jobs);
+    const posts = await sim.requests("POST");
+    for (const sample of done) {
+      const [, kind, vmid] = sample.guest.topic.split("/");
+      const post = posts.filter((request) => request.path.endsWith(`/${kind}/${vmid}/status/${sample.action}`) && request.at >= sentAt - 50).at(-1);
+      if (!post || post.status >= 400) throw new Error(`no accepted POST …/${kind}/${vmid}/status/${sample.action} in the simulator's log`);
+      latencies.push(sample.stateAt - (post.at + TASK_MS));
+    }
+    // keep under the bridge's 3 task starts per second
+    const elapsed = Date.now() - sentAt;
+    if (elapsed < 1100) await new Promise((resolve) => setTimeout(resolve, 1100 - elapsed));
+  }
+  return latencies.slice(0, LATENCY_SAMPLES);
+}
+
+async function waitForStatus(observer: ObserverProcess, topic: string, status: string, since: number): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const found = (await observer.history(topic)).find((entry) => entry.at >= since && entry.status === status);
+    if (found) return found.at;
+    if (Date.now() > deadline) throw new Error(`${topic} did not turn ${status} on MQTT within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A fresh bridge polls every LOGIN_STEP_MS of simulated time for LOGIN_HOURS; both clocks move together. */
+async function loginsOverTwoHours(sim: SimProcess, config: Config): Promise<{ logins: number; failed: number }> {
+  await sim.clock(offsetMs);
+  await sim.clearRequests();
+  const before = await sim.stats();
+  const bridge = newBridge(config);
+  try {
+    await bridge.start();
+    const steps = (LOGIN_HOURS * 3_600_000) / LOGIN_STEP_MS;
+    for (let i = 0; i < steps; i++) {
+      offsetMs += LOGIN_STEP_MS;
+      await sim.clock(offsetMs);
+      await bridge.pollNow();
+    }
+  } finally {
+    await bridge.stop();
+  }
+  const after = await sim.stats();
+  return { logins: after.logins - before.logins + after.renewals - before.renewals, failed: after.failed };
+}
+
+main().then(
+  (rows) => {
+    process.stdout.write(`${JSON.stringify(rows)}\n`);
+    process.exit(0);
+  },
+  (error: unknown) => {
+    process.stderr.write(`[bench ${label}] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
