@@ -99,7 +99,8 @@ export class DeviceSync {
       const online = nodeOnline.get(storage.node) === true;
       pending.push(...this.syncDevice(key, { kind: "storage", info: storage }, inventory, outcome, now, online, options.force));
     }
-    pending.push(...this.handleVanished(seen, now));
+    // A skipped row may be any device: only a complete answer says what vanished (the others keep their last state).
+    if (outcome.skippedRows === 0) pending.push(...this.handleVanished(seen, now));
     await Promise.all(pending);
   }
 

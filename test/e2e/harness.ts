@@ -25,8 +25,8 @@ export class Observer {
   readonly messages: Received[] = [];
   private constructor(readonly client: MqttClient) {}
 
-  static async connect(url: string, filters: string[]): Promise<Observer> {
-    const client = await mqtt.connectAsync(url, { clientId: `observer_${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 200 });
+  static async connect(url: string, filters: string[], credentials: { username?: string; password?: string } = {}): Promise<Observer> {
+    const client = await mqtt.connectAsync(url, { clientId: `observer_${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 200, ...credentials });
     const observer = new Observer(client);
     client.on("message", (topic, payload, packet) => {
       observer.messages.push({ topic, payload: payload.toString("utf8"), retain: packet.retain, at: Date.now() });
@@ -155,20 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   }
 
   const base = "pve2mqtt";
-  const raw = deepMerge(
-    {
-      proxmox: { hosts: sim.urls.join(","), user: SIM_USER, password: SIM_PASSWORD, fingerprint: [sim.fingerprint], timeout: 5 },
-      mqtt: brokerUrl ? { url: brokerUrl, base_topic: base } : { base_topic: base },
-      embedded_broker: { host: "127.0.0.1", port: 0 },
-      poll: { interval: 1 },
-      log: { level: options.logLevel ?? "debug" },
-    },
-    options.config ?? {},
-  );
-  const dir = mkdtempSync(join(tmpdir(), "pve2mqtt-e2e-"));
-  const path = join(dir, "config.yaml");
-  writeFileSync(path, dump(raw));
-  const config = loadConfig({ path, env: {} });
+  const config = testConfig(sim, brokerUrl, { log: { level: options.logLevel ?? "debug" }, ...options.config });
 
   const logs: string[] = [];
   const log: Logger = options.captureLogs
@@ -180,7 +167,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let bridge = new Bridge({ config, log, tuning });
   await bridge.start();
   const url = brokerUrl ?? bridge.brokerUrl!;
-  const observer = await Observer.connect(url, [`${base}/#`, "homeassistant/#"]);
+  const embeddedCredentials = brokerUrl ? {} : { username: config.embedded_broker.username, password: config.embedded_broker.password };
+  const observer = await Observer.connect(url, [`${base}/#`, "homeassistant/#"], embeddedCredentials);
 
   const harness: Harness = {
     sim,
@@ -208,6 +196,26 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   if (mosquitto) harness.restartBroker = () => mosquitto!.restart();
   return harness;
+}
+
+/**
+ * The config a test bridge runs with: the simulator's hosts pinned by fingerprint, the given broker
+ * (else the embedded one on a free port), 1 s polls; `overrides` in config.yaml's shape are merged
+ * over it. Written to a temp file and read back through the real loader.
+ */
+export function testConfig(sim: PveSimulator, brokerUrl: string | undefined, overrides: Record<string, unknown> = {}): Config {
+  const raw = deepMerge(
+    {
+      proxmox: { hosts: sim.urls.join(","), user: SIM_USER, password: SIM_PASSWORD, fingerprint: [sim.fingerprint], timeout: 5 },
+      mqtt: brokerUrl ? { url: brokerUrl, base_topic: "pve2mqtt" } : { base_topic: "pve2mqtt" },
+      embedded_broker: { host: "127.0.0.1", port: 0 },
+      poll: { interval: 1 },
+    },
+    overrides,
+  );
+  const path = join(mkdtempSync(join(tmpdir(), "pve2mqtt-e2e-")), "config.yaml");
+  writeFileSync(path, dump(raw));
+  return loadConfig({ path, env: {} });
 }
 
 export function sleep(ms: number): Promise<void> {
