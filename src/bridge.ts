@@ -11,6 +11,7 @@ import { guestKey, nodeKey, slug, storageKey, type DeviceKey } from "./inventory
 import type { Logger } from "./log.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./mqtt/embedded.js";
 import { MqttConnection, type IncomingMessage } from "./mqtt/connection.js";
+import { MqttConnectError } from "./mqtt/errors.js";
 import { Publisher } from "./mqtt/publisher.js";
 import { DeviceSync } from "./publish/devices.js";
 import { parseIncomingTopic } from "./publish/incoming.js";
@@ -62,6 +63,8 @@ export class Bridge {
   private runningPoll: Promise<void> | null = null;
   private queuedPoll: Promise<void> | null = null;
   private stopped = false;
+  private readonly stopping = new AbortController();
+  private starting: Promise<void> | null = null;
   private failures = 0;
   private lastPoll: { at: number; duration: number; ok: boolean; error: string | null } | null = null;
   private cid: string | null = null;
@@ -124,18 +127,21 @@ export class Bridge {
     return this.broker?.url ?? null;
   }
 
-  async start(): Promise<void> {
+  /** Resolves once the first poll succeeded and everything is published (or `stop()` was called). */
+  start(): Promise<void> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     const outcome = await this.firstPoll();
-    if (this.stopped) return;
+    if (!outcome) return;
     const cluster = outcome.inventory.cluster;
     this.cid = slug(cluster.name);
     this.log.info({ cluster: cluster.name, pve_version: this.info.pve_version, host: this.api.connectedHost() }, "connected to Proxmox VE");
 
     const connection = await this.connectMqtt(this.cid);
-    if (this.stopped) {
-      await connection.close();
-      return;
-    }
+    if (!connection) return;
     this.connection = connection;
     const publisher = new Publisher(connection, this.log);
     this.publisher = publisher;
@@ -158,6 +164,7 @@ export class Bridge {
     this.runner = this.createRunner();
 
     this.sync.seedFromBroker(await connection.readRetained(`${this.base}/#`, 300));
+    if (this.stopped) return;
     connection.onMessage((message) => this.onMessage(message));
     connection.onConnect(({ reconnect }) => {
       if (reconnect) void this.republishEverything("reconnected to the MQTT broker");
@@ -173,20 +180,24 @@ export class Bridge {
     this.schedulePoll(this.now());
   }
 
+  /** Publishes `offline`, releases everything; PVE tasks still running are left alone. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopping.abort();
     if (this.pollTimer) clearTimeout(this.pollTimer);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.runner?.stop();
+    // Closing the client first ends any request in flight, so a start-up still under way settles at once.
+    await this.api.close();
+    await this.starting?.catch(() => undefined);
     try {
       await this.connection?.close({ finalPublish: { topic: bridgeTopic(this.base, "state"), payload: "offline" } });
     } catch (error) {
       this.log.warn({ err: errorMessage(error) }, "could not publish offline on stop");
     }
     await this.broker?.close();
-    await this.api.close();
     this.log.info("bridge stopped");
   }
 
@@ -207,21 +218,23 @@ export class Bridge {
     return this.queuedPoll;
   }
 
-  private async firstPoll(): Promise<PollOutcome> {
-    let attempt = 0;
-    for (;;) {
+  /** The first poll, retried until PVE answers; null when stopped meanwhile. Bad credentials are fatal. */
+  private async firstPoll(): Promise<PollOutcome | null> {
+    for (let attempt = 0; !this.stopped; attempt++) {
       try {
         const started = this.now();
         const outcome = await this.poller.poll();
         this.lastPoll = { at: this.now(), duration: this.now() - started, ok: true, error: null };
         return outcome;
       } catch (error) {
-        if (error instanceof PveAuthError || error instanceof ClusterNameUnknownError || this.stopped) throw error;
-        if (attempt === 0) this.log.warn({ err: errorMessage(error) }, "Proxmox VE not reachable at start; retrying every poll interval");
-        attempt++;
-        await this.sleep(Math.min(this.config.poll.interval * 1000, 1000 * 2 ** Math.min(attempt, 5)));
+        if (this.stopped) return null;
+        if (error instanceof PveAuthError || error instanceof ClusterNameUnknownError) throw error;
+        this.lastPoll = { at: this.now(), duration: 0, ok: false, error: errorMessage(error) };
+        if (attempt === 0) this.log.warn({ err: errorMessage(error) }, "Proxmox VE not reachable at start; retrying");
+        await this.sleep(retryDelay(attempt, this.config.poll.interval));
       }
     }
+    return null;
   }
 
   private async cycle(): Promise<void> {
@@ -236,6 +249,7 @@ export class Bridge {
       this.metrics.pollDuration.observe(this.lastPoll.duration / 1000);
       await this.sync.sync(outcome);
     } catch (error) {
+      if (this.stopped) return; // the client was closed under a poll in flight: not a PVE failure
       this.failures++;
       this.lastPoll = { at: this.now(), duration: this.now() - started, ok: false, error: errorMessage(error) };
       this.metrics.polls.inc({ result: "error" });
@@ -259,19 +273,39 @@ export class Bridge {
     this.pollTimer = setTimeout(() => void this.pollNow(), delay);
   }
 
-  private async connectMqtt(cid: string): Promise<MqttConnection> {
-    const mqtt = this.config.mqtt;
-    let url = mqtt.url;
+  /**
+   * Connects to the configured broker (or starts the embedded one), retrying while the broker is
+   * not there yet; refused credentials are fatal. Null when stopped meanwhile.
+   */
+  private async connectMqtt(cid: string): Promise<MqttConnection | null> {
+    let url = this.config.mqtt.url;
     if (!url) {
-      const embedded = this.config.embedded_broker;
-      this.broker = await startEmbeddedBroker({ ...embedded, log: this.log });
+      this.broker = await startEmbeddedBroker({ ...this.config.embedded_broker, log: this.log });
       url = this.broker.url;
     }
+    const clientId = this.config.mqtt.client_id ?? `pve2mqtt_${cid}_${randomBytes(3).toString("hex")}`;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        const connection = await this.openConnection(url, clientId);
+        if (!this.stopped) return connection;
+        await connection.close();
+      } catch (error) {
+        if (this.stopped) break;
+        if (error instanceof MqttConnectError && error.reason === "auth") throw error;
+        if (attempt === 0) this.log.warn({ err: errorMessage(error), url }, "MQTT broker not reachable at start; retrying");
+        await this.sleep(retryDelay(attempt, 30));
+      }
+    }
+    return null;
+  }
+
+  private openConnection(url: string, clientId: string): Promise<MqttConnection> {
+    const mqtt = this.config.mqtt;
     const readOptional = (path: string | undefined) => (path ? readFileSync(path, "utf8") : undefined);
     const embedded = this.broker ? this.config.embedded_broker : undefined;
     return MqttConnection.connect({
       url,
-      clientId: mqtt.client_id ?? `pve2mqtt_${cid}_${randomBytes(3).toString("hex")}`,
+      clientId,
       username: embedded ? embedded.username : mqtt.username,
       password: embedded ? embedded.password : mqtt.password,
       ca: readOptional(mqtt.ca_file),
@@ -409,15 +443,24 @@ export class Bridge {
     }
   }
 
+  /** Waits, or less when the bridge stops meanwhile. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
+      if (this.stopping.signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        this.stopping.signal.removeEventListener("abort", done);
         resolve();
-      }, ms);
-      this.timers.add(timer);
+      };
+      const timer = setTimeout(done, ms);
+      this.stopping.signal.addEventListener("abort", done);
     });
   }
+}
+
+/** 1 s, 2 s, 4 s … capped at `maxSeconds`: quick when a service is just starting, gentle when it is down. */
+function retryDelay(attempt: number, maxSeconds: number): number {
+  return Math.min(maxSeconds, 2 ** Math.min(attempt, 10)) * 1000;
 }
 
 function deviceKeyOf(device: DeviceRef): DeviceKey | null {

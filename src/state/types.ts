@@ -3,7 +3,7 @@
  * always present; null when unknown. Sizes bytes, rates bytes/s, durations seconds, percentages
  * 0–100 with at most one decimal, times ISO-8601 UTC.
  */
-import type { GuestStatusValue, NodeStatusValue } from "../inventory/types.js";
+import type { GuestStatusValue, NodeStatusValue, StorageInfo } from "../inventory/types.js";
 
 export interface NodeState {
   status: NodeStatusValue;
@@ -79,17 +79,8 @@ export interface GuestState {
   last_seen: string;
 }
 
-export interface StorageState {
-  node: string;
-  storage: string;
-  type: string | null;
-  status: "available" | "unavailable" | "unknown";
-  active: boolean | null;
-  shared: boolean;
-  content: string[];
-  used: number | null;
-  total: number | null;
-  available: number | null;
+/** The storage's state is its inventory record as is, plus two derived fields. */
+export interface StorageState extends StorageInfo {
   used_percent: number | null;
   last_seen: string;
 }
