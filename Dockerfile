@@ -1,17 +1,24 @@
 # syntax=docker/dockerfile:1
 # pve2mqtt — Proxmox VE to MQTT bridge. Build: docker build -t pve2mqtt .
 
-FROM node:24-alpine AS build
+# Build: compile TypeScript, then keep production dependencies only.
+FROM node:24-alpine3.22 AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm ci --ignore-scripts && npm run build && npm prune --omit=dev
 
-FROM node:24-alpine
+# Runtime: plain Alpine with just the node binary of the same Alpine release (no npm, no yarn):
+# the smallest image that runs Node 24.
+FROM alpine:3.22
 LABEL org.opencontainers.image.title="pve2mqtt" \
       org.opencontainers.image.description="Proxmox VE to MQTT bridge with Home Assistant discovery" \
       org.opencontainers.image.source="https://github.com/pve2mqtt/pve2mqtt" \
       org.opencontainers.image.licenses="MIT"
+RUN apk add --no-cache libstdc++ \
+ && addgroup -S pve2mqtt && adduser -S -G pve2mqtt -H -s /sbin/nologin pve2mqtt \
+ && mkdir /config && chown pve2mqtt:pve2mqtt /config
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
 ENV NODE_ENV=production \
     PVE2MQTT_CONFIG=/config/config.yaml \
     PVE2MQTT_HTTP__PORT=9616 \
@@ -22,7 +29,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY translations ./translations
 COPY config.example.yaml ./config.example.yaml
-USER node
+USER pve2mqtt
 VOLUME ["/config"]
 EXPOSE 9616
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

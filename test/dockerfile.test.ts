@@ -16,19 +16,20 @@ describe("Dockerfile", () => {
       for (const source of parts.slice(0, -1)) expect(existsSync(`${root}/${source}`), `${source} (in: ${line})`).toBe(true);
     }
     // What the runtime stage takes from the build stage is produced there: dist (npm run build),
-    // node_modules (npm ci), package.json (copied in).
+    // node_modules (npm ci), package.json (copied in), and the node image's own binary.
     const fromBuild = copies.filter((line) => line.includes("--from=build")).map((line) => line.split(/\s+/)[2]);
-    expect(fromBuild.sort()).toEqual(["/app/dist", "/app/node_modules", "/app/package.json"]);
+    expect(fromBuild.sort()).toEqual(["/app/dist", "/app/node_modules", "/app/package.json", "/usr/local/bin/node"]);
   });
 
   it("runs the built entry point as a non-root user, with a health check on /health", () => {
     const entry = lines.find((line) => line.startsWith("ENTRYPOINT"))!;
     expect(entry).toContain("/app/dist/cli.js");
     expect(existsSync(`${root}/dist/cli.js`)).toBe(true); // the build produces the entry point it names
-    expect(lines).toContain("USER node");
+    expect(lines).toContain("USER pve2mqtt");
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health/);
     expect(dockerfile).toMatch(/PVE2MQTT_HTTP__PORT=9616/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
-    expect(dockerfile).toMatch(/FROM node:24-alpine/);
+    expect(dockerfile).toMatch(/FROM node:24-alpine3\.22 AS build/);
+    expect(dockerfile).toMatch(/^FROM alpine:3\.22$/m); // the runtime's musl matches the node binary's
   });
 });

@@ -99,6 +99,24 @@ describe("guest actions reach PVE exactly and report two results", () => {
   });
 });
 
+describe("LXC suspend and resume (CRIU, experimental in PVE)", () => {
+  it("suspend reaches PVE and reports the task's failure", async () => {
+    const { results, requests } = await command("lxc/1000", "suspend");
+    const writes = requests.filter((r) => r.method === "POST" && r.path !== "/access/ticket");
+    expect(writes.map((r) => [r.path, r.body])).toEqual([["/nodes/pve2/lxc/1000/status/suspend", {}]]);
+    expect(results.map((r) => r.status)).toEqual(["started", "error"]);
+    expect(results[1]!.error).toMatch(/CRIU|experimental/);
+  });
+
+  it("resume of a running container is refused by PVE, and that refusal is the result", async () => {
+    const { results, requests } = await command("lxc/1000", "resume");
+    const writes = requests.filter((r) => r.method === "POST" && r.path !== "/access/ticket");
+    expect(writes.map((r) => r.path)).toEqual(["/nodes/pve2/lxc/1000/status/resume"]);
+    expect(results).toEqual([expect.objectContaining({ action: "resume", status: "error" })]);
+    expect(results[0]!.error).toMatch(/running/i);
+  });
+});
+
 describe("backups", () => {
   it("merges JSON options over the configured defaults", async () => {
     const { results, requests } = await command("qemu/101", '{"action":"backup","mode":"stop","compress":"lzo","mailto":"admin@example.org","notes":"nightly {{guestname}}","protected":true,"remove":0}');
@@ -234,5 +252,23 @@ describe("bad input: an error result and no PVE request", () => {
     expect(refused.error).toMatch(/still running/);
     await h.observer.waitForJson<Result>(`${h.base}/qemu/100/result`, (r) => r.action === "reboot" && r.status === "ok", 5000, since);
     expect(posts().length).toBe(writesBefore + 1);
+  });
+});
+
+// Last: these change the simulated cluster for good.
+describe("node actions (commands.node_power: true)", () => {
+  it("startall and stopall run as tasks with two results", async () => {
+    const start = await command("node/pve2", "startall");
+    expect(start.requests.filter((r) => r.method === "POST" && r.path !== "/access/ticket").map((r) => [r.path, r.body])).toEqual([["/nodes/pve2/startall", {}]]);
+    expect(start.results.map((r) => r.status)).toEqual(["started", "ok"]);
+    const stop = await command("node/pve2", '{"action":"stopall","timeout":60}');
+    expect(stop.requests.filter((r) => r.method === "POST" && r.path !== "/access/ticket").map((r) => [r.path, r.body])).toEqual([["/nodes/pve2/stopall", { timeout: "60" }]]);
+    expect(stop.results.map((r) => r.status)).toEqual(["started", "ok"]);
+  });
+
+  it("reboot is accepted without a task: one ok result with upid null", async () => {
+    const { results, requests } = await command("node/pve3", "reboot");
+    expect(requests.filter((r) => r.method === "POST" && r.path !== "/access/ticket").map((r) => [r.path, r.body])).toEqual([["/nodes/pve3/status", { command: "reboot" }]]);
+    expect(results).toEqual([expect.objectContaining({ action: "reboot", status: "ok", upid: null })]);
   });
 });
