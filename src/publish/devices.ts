@@ -186,11 +186,12 @@ export class DeviceSync {
     }
 
     const state = this.buildState(key, device, inventory, outcome, record, now);
-    const comparable = JSON.stringify({ ...state, last_seen: undefined });
+    const payload = JSON.stringify(state);
+    const comparable = withoutLastSeen(payload);
     if (countCycle) record.cyclesSincePublish++;
     const due = record.cyclesSincePublish >= REPUBLISH_EVERY_CYCLES;
     if (force || due || comparable !== record.comparable) {
-      pending.push(this.options.publisher.publish(record.topic, JSON.stringify(state), { retain: true, qos: 1, force: true }));
+      pending.push(this.options.publisher.publish(record.topic, payload, { retain: true, qos: 1, force: true }));
       record.comparable = comparable;
       record.cyclesSincePublish = 0;
     }
@@ -245,6 +246,15 @@ export class DeviceSync {
   private publishDiscovery(message: DiscoveryMessage): Promise<unknown> {
     return this.options.publisher.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
   }
+}
+
+/**
+ * The state JSON without its `last_seen` (always the last field), for change detection: one
+ * stringify per device and cycle instead of two (the benchmark's CPU budget).
+ */
+function withoutLastSeen(payload: string): string {
+  const at = payload.lastIndexOf(',"last_seen":');
+  return at === -1 ? payload : payload.slice(0, at);
 }
 
 type DeviceInput = { kind: "node"; info: NodeInfo } | { kind: "guest"; info: GuestInfo } | { kind: "storage"; info: StorageInfo };
