@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "../log.js";
 
 /** What the publisher needs from a connection; `false` from publish means the message was dropped (not connected). */
@@ -5,26 +6,41 @@ export interface PublishTarget {
   publish(topic: string, payload: string | Buffer, options: { retain: boolean; qos: 0 | 1 }): Promise<boolean | void>;
 }
 
-/** Publishes retained states without repeating an identical payload on the same topic. */
+/** Messages handed to the connection and not yet settled, above which `ready()` makes callers wait. */
+const DEFAULT_MAX_IN_FLIGHT = 256;
+
+/**
+ * Publishes retained messages without repeating an identical payload on the same topic, and with
+ * a bounded number in flight. It remembers a digest per topic, not the payload: a large cluster
+ * has tens of thousands of discovery configs.
+ */
 export class Publisher {
   private readonly last = new Map<string, string>();
   private sent = 0;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(
     private readonly connection: PublishTarget,
     private readonly log: Logger,
+    private readonly maxInFlight = DEFAULT_MAX_IN_FLIGHT,
   ) {}
 
-  /** Publishes unless the last payload sent to this topic was identical; returns whether it published. `force` → always. */
+  /**
+   * Publishes unless the last payload sent to this topic was identical; returns whether it published.
+   * `force` → always, and nothing is remembered (the caller does its own change detection).
+   */
   async publish(topic: string, payload: string, options: { retain: boolean; qos?: 0 | 1; force?: boolean }): Promise<boolean> {
-    if (!options.force && this.last.get(topic) === payload) return false;
-    // remembered before sending, so a second identical call while the first is in flight is not sent twice
+    const digest = options.force ? null : digestOf(payload);
     const previous = this.last.get(topic);
-    this.last.set(topic, payload);
-    const delivered = await this.connection.publish(topic, payload, { retain: options.retain, qos: options.qos ?? 1 });
+    if (digest !== null && previous === digest) return false;
+    // remembered before sending, so a second identical call while the first is in flight is not sent twice
+    if (digest === null) this.last.delete(topic);
+    else this.last.set(topic, digest);
+    const delivered = await this.send(topic, payload, options.retain, options.qos ?? 1);
     if (delivered === false) {
       // dropped (not connected): forget it, so the next publish of this topic goes out
-      if (this.last.get(topic) === payload) {
+      if (digest !== null && this.last.get(topic) === digest) {
         if (previous === undefined) this.last.delete(topic);
         else this.last.set(topic, previous);
       }
@@ -38,7 +54,7 @@ export class Publisher {
   /** Publishes an empty retained payload (deletes the retained message) and forgets the topic. */
   async clear(topic: string): Promise<void> {
     this.last.delete(topic);
-    const delivered = await this.connection.publish(topic, "", { retain: true, qos: 1 });
+    const delivered = await this.send(topic, "", true, 1);
     if (delivered !== false) this.sent++;
   }
 
@@ -47,12 +63,33 @@ export class Publisher {
     this.last.clear();
   }
 
-  lastPayload(topic: string): string | undefined {
-    return this.last.get(topic);
+  /** Whether `payload` is what was last published (unforced) on `topic`. */
+  remembers(topic: string, payload: string): boolean {
+    return this.last.get(topic) === digestOf(payload);
+  }
+
+  /** Resolves when the connection has room: call it before building many messages, to bound memory. */
+  ready(): Promise<void> {
+    if (this.inFlight < this.maxInFlight) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   /** Messages actually sent (for metrics and the benchmark). */
   get publishedCount(): number {
     return this.sent;
   }
+
+  private async send(topic: string, payload: string, retain: boolean, qos: 0 | 1): Promise<boolean | void> {
+    this.inFlight++;
+    try {
+      return await this.connection.publish(topic, payload, { retain, qos });
+    } finally {
+      this.inFlight--;
+      if (this.inFlight < this.maxInFlight) this.waiting.shift()?.();
+    }
+  }
+}
+
+function digestOf(payload: string): string {
+  return createHash("sha1").update(payload).digest("base64");
 }

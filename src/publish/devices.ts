@@ -74,30 +74,35 @@ export class DeviceSync {
     }
   }
 
-  /** Publishes everything a complete poll outcome implies; returns how many messages went out. */
+  /**
+   * Publishes everything a complete poll outcome implies. Devices are taken one at a time when the
+   * connection has room, so a first publication of tens of thousands of discovery configs never
+   * sits in memory at once.
+   */
   async sync(outcome: PollOutcome, options: { force?: boolean } = {}): Promise<void> {
     const { inventory } = outcome;
     const now = this.options.now();
     const seen = new Set<DeviceKey>();
     const pending: Promise<unknown>[] = [];
     const nodeOnline = new Map(inventory.nodes.map((node) => [node.name, node.status === "online"]));
-
-    for (const node of inventory.nodes) {
-      const key = nodeKey(node.name);
+    const devices: Array<{ key: DeviceKey; device: DeviceInput; online: boolean }> = [
+      ...inventory.nodes.map((node) => ({ key: nodeKey(node.name), device: { kind: "node", info: node } as const, online: node.status === "online" })),
+      ...inventory.guests.map((guest) => ({
+        key: guestKey(guest.kind, guest.vmid),
+        device: { kind: "guest", info: guest } as const,
+        online: nodeOnline.get(guest.node) === true,
+      })),
+      ...inventory.storages.map((storage) => ({
+        key: storageKey(storage.node, storage.storage),
+        device: { kind: "storage", info: storage } as const,
+        online: nodeOnline.get(storage.node) === true,
+      })),
+    ];
+    for (const { key, device, online } of devices) {
       seen.add(key);
-      pending.push(...this.syncDevice(key, { kind: "node", info: node }, inventory, outcome, now, node.status === "online", options.force));
-    }
-    for (const guest of inventory.guests) {
-      const key = guestKey(guest.kind, guest.vmid);
-      seen.add(key);
-      const online = nodeOnline.get(guest.node) === true;
-      pending.push(...this.syncDevice(key, { kind: "guest", info: guest }, inventory, outcome, now, online, options.force));
-    }
-    for (const storage of inventory.storages) {
-      const key = storageKey(storage.node, storage.storage);
-      seen.add(key);
-      const online = nodeOnline.get(storage.node) === true;
-      pending.push(...this.syncDevice(key, { kind: "storage", info: storage }, inventory, outcome, now, online, options.force));
+      await this.options.publisher.ready();
+      const published = this.syncDevice(key, device, inventory, outcome, now, online, options.force);
+      if (published.length > 0) pending.push(Promise.all(published));
     }
     // A skipped row may be any device: only a complete answer says what vanished (the others keep their last state).
     if (outcome.skippedRows === 0) pending.push(...this.handleVanished(seen, now));
@@ -191,7 +196,9 @@ export class DeviceSync {
     if (countCycle) record.cyclesSincePublish++;
     const due = record.cyclesSincePublish >= REPUBLISH_EVERY_CYCLES;
     if (force || due || comparable !== record.comparable) {
-      pending.push(this.options.publisher.publish(record.topic, payload, { retain: true, qos: 1, force: true }));
+      // QoS 0: a state is re-sent on change, every REPUBLISH_EVERY_CYCLES and on reconnect anyway,
+      // and QoS 1 acknowledgements for thousands of states a cycle cost more than they protect.
+      pending.push(this.options.publisher.publish(record.topic, payload, { retain: true, qos: 0, force: true }));
       record.comparable = comparable;
       record.cyclesSincePublish = 0;
     }

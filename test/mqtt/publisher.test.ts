@@ -21,6 +21,23 @@ function recordingTarget() {
 }
 
 describe("Publisher", () => {
+  it("keeps at most maxInFlight messages in flight: ready() waits for room", async () => {
+    const releases: Array<() => void> = [];
+    const target: PublishTarget = { publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))) };
+    const publisher = new Publisher(target, silentLogger(), 2);
+    const first = publisher.publish("a", "1", { retain: true });
+    const second = publisher.publish("b", "2", { retain: true });
+    let ready = false;
+    const waiting = publisher.ready().then(() => (ready = true));
+    await Promise.resolve();
+    expect(ready).toBe(false);
+    releases.shift()!();
+    await waiting;
+    expect(ready).toBe(true);
+    releases.shift()!();
+    expect(await Promise.all([first, second])).toEqual([true, true]);
+  });
+
   it("does not send a payload identical to the last one on the same topic", async () => {
     const target = recordingTarget();
     const publisher = new Publisher(target, silentLogger());
@@ -34,8 +51,9 @@ describe("Publisher", () => {
       { topic: "b/qemu/100", payload: '{"cpu":2}', retain: true, qos: 0 },
     ]);
     expect(publisher.publishedCount).toBe(3);
-    expect(publisher.lastPayload("b/qemu/100")).toBe('{"cpu":2}');
-    expect(publisher.lastPayload("b/nothing")).toBeUndefined();
+    expect(publisher.remembers("b/qemu/100", '{"cpu":2}')).toBe(true);
+    expect(publisher.remembers("b/qemu/100", '{"cpu":1}')).toBe(false);
+    expect(publisher.remembers("b/nothing", '{"cpu":1}')).toBe(false);
   });
 
   it("sends an identical payload when forced", async () => {
@@ -45,6 +63,8 @@ describe("Publisher", () => {
     expect(await publisher.publish("t", "x", { retain: true, force: true })).toBe(true);
     expect(target.sent).toHaveLength(2);
     expect(publisher.publishedCount).toBe(2);
+    // A forced publish leaves change detection to the caller: nothing is remembered for the topic.
+    expect(publisher.remembers("t", "x")).toBe(false);
   });
 
   it("clear publishes an empty retained payload and forgets the topic", async () => {
@@ -53,7 +73,7 @@ describe("Publisher", () => {
     await publisher.publish("t", "x", { retain: true });
     await publisher.clear("t");
     expect(target.sent[1]).toEqual({ topic: "t", payload: "", retain: true, qos: 1 });
-    expect(publisher.lastPayload("t")).toBeUndefined();
+    expect(publisher.remembers("t", "x")).toBe(false);
     expect(await publisher.publish("t", "x", { retain: true })).toBe(true);
     expect(publisher.publishedCount).toBe(3);
   });
@@ -64,7 +84,7 @@ describe("Publisher", () => {
     await publisher.publish("a", "1", { retain: true });
     await publisher.publish("b", "2", { retain: true });
     publisher.forgetAll();
-    expect(publisher.lastPayload("a")).toBeUndefined();
+    expect(publisher.remembers("a", "1")).toBe(false);
     expect(await publisher.publish("a", "1", { retain: true })).toBe(true);
     expect(await publisher.publish("b", "2", { retain: true })).toBe(true);
     expect(target.sent.map((message) => message.topic)).toEqual(["a", "b", "a", "b"]);
@@ -76,7 +96,8 @@ describe("Publisher", () => {
     await publisher.publish("t", "old", { retain: true });
     target.up = false;
     expect(await publisher.publish("t", "new", { retain: true })).toBe(false);
-    expect(publisher.lastPayload("t")).toBe("old");
+    expect(publisher.remembers("t", "old")).toBe(true);
+    expect(publisher.remembers("t", "new")).toBe(false);
     target.up = true;
     expect(await publisher.publish("t", "new", { retain: true })).toBe(true);
     expect(publisher.publishedCount).toBe(2);
