@@ -5,7 +5,6 @@ import { runCheck } from "./check.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { runDemo } from "./demo.js";
-import { startHttpServer, type HttpServer } from "./http/server.js";
 import { createLogger, type Logger } from "./log.js";
 import { BRIDGE_VERSION } from "./version.js";
 
@@ -65,21 +64,19 @@ async function runDaemon(config: Config, log: Logger): Promise<number> {
     log.warn("proxmox.verify_tls is false: the PVE certificate is not checked; prefer proxmox.fingerprint or proxmox.ca_file");
   }
   const bridge = new Bridge({ config, log });
-  let http: HttpServer | null = null;
   const stopped = new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, "stopping");
-      void Promise.all([bridge.stop(), http?.close()]).then(() => resolve(0));
+      void bridge.stop().then(() => resolve(0));
     };
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
   try {
-    if (config.http.port !== undefined) http = await startHttpServer({ bridge, host: config.http.host, port: config.http.port, log });
     await bridge.start();
   } catch (error) {
     log.fatal({ err: errorMessage(error) }, "cannot start");
-    await Promise.allSettled([bridge.stop(), http?.close()]);
+    await bridge.stop().catch(() => undefined);
     return 1;
   }
   return stopped;

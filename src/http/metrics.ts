@@ -42,6 +42,11 @@ export class BridgeMetrics {
     this.defineClusterGauges(registers);
   }
 
+  /** One PVE request attempt, labelled by endpoint template (bounded label values). */
+  countRequest(request: { method: string; path: string; status: number }): void {
+    this.pveRequests.inc({ method: request.method, endpoint: endpointLabel(request.path), status: String(request.status) });
+  }
+
   attach(source: MetricsSource): void {
     this.source = source;
   }

@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHttpServer, type HttpServer } from "../../src/http/server.js";
-import { silentLogger } from "../../src/log.js";
 import { startHarness, sleep, type Harness } from "./harness.js";
 
 let h: Harness;
-let http: HttpServer;
 
 beforeAll(async () => {
-  h = await startHarness({ tuning: { pve: { hostRetryBaseMs: 200 } }, config: { proxmox: { timeout: 1 } } });
-  http = await startHttpServer({ bridge: h.bridge, host: "127.0.0.1", port: 0, log: silentLogger() });
+  h = await startHarness({ tuning: { pve: { hostRetryBaseMs: 200 } }, config: { proxmox: { timeout: 1 }, http: { port: 0, host: "127.0.0.1" } } });
 });
 afterAll(async () => {
-  await http?.close();
   await h?.stop();
 });
 
 async function get(path: string): Promise<{ status: number; type: string; body: string }> {
-  const response = await fetch(`${http.url}${path}`);
+  const response = await fetch(`${h.bridge.httpUrl}${path}`);
   return { status: response.status, type: response.headers.get("content-type") ?? "", body: await response.text() };
 }
 
