@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { RUNTIME_FLAGS } from "../src/runtime.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8");
@@ -24,6 +25,10 @@ describe("Dockerfile", () => {
   it("runs the built entry point as a non-root user, with a health check on /health", () => {
     const entry = lines.find((line) => line.startsWith("ENTRYPOINT"))!;
     expect(entry).toContain("/app/dist/cli.js");
+    // The V8 flags the benchmark measures the daemon with are the ones it ships with.
+    for (const flag of RUNTIME_FLAGS) expect(entry).toContain(flag);
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: Record<string, string> };
+    for (const flag of RUNTIME_FLAGS) expect(pkg.scripts.start).toContain(flag);
     expect(existsSync(`${root}/dist/cli.js`)).toBe(true); // the build produces the entry point it names
     expect(lines).toContain("USER pve2mqtt");
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health/);

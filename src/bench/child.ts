@@ -35,9 +35,9 @@ export class JsonLineChild {
     });
   }
 
-  /** Starts `node script args…` and resolves with the child and its greeting line. */
-  static async start<T>(name: string, script: string, args: string[]): Promise<{ child: JsonLineChild; greeting: T }> {
-    const process_ = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  /** Starts `node [nodeFlags…] script args…` and resolves with the child and its greeting line. */
+  static async start<T>(name: string, script: string, args: string[], nodeFlags: readonly string[] = []): Promise<{ child: JsonLineChild; greeting: T }> {
+    const process_ = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
     const killOnExit = (): void => {
       process_.kill("SIGKILL");
     };

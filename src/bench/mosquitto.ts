@@ -14,14 +14,12 @@ export interface Mosquitto {
 
 const START_TIMEOUT_MS = 5_000;
 
-function findMosquitto(): string {
+/** The mosquitto binary, or null when it is not installed. */
+export function findMosquitto(): string | null {
   const which = spawnSync("which", ["mosquitto"], { encoding: "utf8" });
   const found = which.status === 0 ? which.stdout.trim() : "";
   const path = found || "/usr/sbin/mosquitto";
-  if (!existsSync(path)) {
-    throw new Error("mosquitto is not installed; these tests need a real broker: run `apt-get install -y mosquitto`");
-  }
-  return path;
+  return existsSync(path) ? path : null;
 }
 
 function freePort(): Promise<number> {
@@ -69,9 +67,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts a private mosquitto on a free 127.0.0.1 port (anonymous, no persistence). Throws when mosquitto is not installed. */
+/**
+ * Starts a private mosquitto on a free 127.0.0.1 port (anonymous, no persistence), for the tests
+ * that need a real broker and for the benchmark. Throws when mosquitto is not installed.
+ */
 export async function startMosquitto(): Promise<Mosquitto> {
   const binary = findMosquitto();
+  if (!binary) throw new Error("mosquitto is not installed; these tests need a real broker: run `apt-get install -y mosquitto`");
   const port = await freePort();
   const directory = mkdtempSync(join(tmpdir(), "pve2mqtt-mosquitto-"));
   const configFile = join(directory, "mosquitto.conf");

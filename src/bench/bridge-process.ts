@@ -1,0 +1,47 @@
+import { fileURLToPath } from "node:url";
+import type { BridgeInfo } from "../publish/info.js";
+import { RUNTIME_FLAGS } from "../runtime.js";
+import { JsonLineChild } from "./child.js";
+
+const CLI = fileURLToPath(new URL("./bridge-cli.js", import.meta.url));
+
+/** The bridge in a child process run with the daemon's V8 flags (see `bridge-cli.ts`). */
+export class BridgeProcess {
+  private constructor(private readonly child: JsonLineChild) {}
+
+  /** Starts the bridge with its clock `clockOffsetMs` ahead of real time (as the simulator's is). */
+  static async start(configPath: string, clockOffsetMs = 0): Promise<BridgeProcess> {
+    const { child } = await JsonLineChild.start("bridge", CLI, [configPath, String(clockOffsetMs)], RUNTIME_FLAGS);
+    const bridge = new BridgeProcess(child);
+    await bridge.ask({ cmd: "start" });
+    return bridge;
+  }
+
+  info(): Promise<BridgeInfo> {
+    return this.ask<BridgeInfo>({ cmd: "info" });
+  }
+
+  /** One poll; resolves to the bridge process's CPU time for it, in microseconds. */
+  async poll(): Promise<number> {
+    return (await this.ask<{ cpuMicros: number }>({ cmd: "poll" })).cpuMicros;
+  }
+
+  async clock(offsetMs: number): Promise<void> {
+    await this.ask({ cmd: "clock", offsetMs });
+  }
+
+  async peakRssMb(): Promise<number> {
+    return (await this.ask<{ peakRssMb: number }>({ cmd: "peak" })).peakRssMb;
+  }
+
+  async stop(): Promise<void> {
+    await this.ask({ cmd: "stop" }).catch(() => undefined);
+    await this.child.stop();
+  }
+
+  private async ask<T>(command: Record<string, unknown>): Promise<T> {
+    const answer = await this.child.ask<T & { error?: string }>(command);
+    if (answer && typeof answer === "object" && "error" in answer && answer.error) throw new Error(`bridge: ${answer.error}`);
+    return answer;
+  }
+}
