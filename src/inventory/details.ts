@@ -20,6 +20,8 @@ export const DEFAULT_CADENCE: DetailCadence = { ips: 10, snapshots: 30, backups:
 /** A guest whose agent (or CT interfaces endpoint) did not answer is not asked again for this many cycles. */
 const SILENT_CYCLES = 30;
 const CONCURRENCY = 8;
+/** Shared by every guest without addresses; never mutated. */
+const NO_IPS: GuestIps = { ipv4: [], ipv6: [] };
 
 interface GuestMemory {
   running: boolean;
@@ -38,6 +40,8 @@ interface GuestMemory {
  */
 export class DetailsCollector {
   private readonly guests = new Map<DeviceKey, GuestMemory>();
+  /** The details last handed out per guest, with the inputs they were built from. */
+  private readonly built = new Map<DeviceKey, { ips: GuestIps; snapshots: GuestMemory["snapshots"]; lastBackup: number | null; details: GuestDetails }>();
   /** Per backup listing (`shared/<storage>` or `<node>/<storage>`): vmid → newest ctime (ms). */
   private readonly backups = new Map<string, Map<number, number>>();
   private readonly problems: ProblemLog;
@@ -91,7 +95,7 @@ export class DetailsCollector {
     const running = guest.status === "running";
     const memory = this.guests.get(key);
     if (!memory) {
-      const fresh: GuestMemory = { running, uptime: guest.uptime, silentUntil: 0, ips: { ipv4: [], ipv6: [] }, snapshots: noSnapshots() };
+      const fresh: GuestMemory = { running, uptime: guest.uptime, silentUntil: 0, ips: NO_IPS, snapshots: NO_SNAPSHOTS };
       this.guests.set(key, fresh);
       return fresh;
     }
@@ -100,7 +104,7 @@ export class DetailsCollector {
       delete memory.config;
       memory.silentUntil = 0;
     }
-    if (guest.status === "stopped" || guest.status === "hibernated") memory.ips = { ipv4: [], ipv6: [] };
+    if (guest.status === "stopped" || guest.status === "hibernated") memory.ips = NO_IPS;
     if (guest.status !== "unknown") {
       memory.running = running;
       memory.uptime = guest.uptime;
@@ -115,7 +119,7 @@ export class DetailsCollector {
       const config = await this.configOf(api, guest, memory);
       if (config === undefined) return;
       if (!agentEnabled(config)) {
-        memory.ips = { ipv4: [], ipv6: [] };
+        memory.ips = NO_IPS;
         return;
       }
       try {
@@ -185,6 +189,7 @@ export class DetailsCollector {
     }
   }
 
+  /** Each guest's details; the previous object is reused while its inputs are the same (they change every 10–30 cycles). */
   private detailsOf(inventory: Inventory): Map<DeviceKey, GuestDetails> {
     const result = new Map<DeviceKey, GuestDetails>();
     for (const guest of inventory.guests) {
@@ -195,12 +200,16 @@ export class DetailsCollector {
         const time = newest.get(guest.vmid);
         if (time !== undefined && (lastBackup === null || time > lastBackup)) lastBackup = time;
       }
-      result.set(key, {
-        ipv4: [...(memory?.ips.ipv4 ?? [])],
-        ipv6: [...(memory?.ips.ipv6 ?? [])],
-        ...(memory?.snapshots ?? noSnapshots()),
-        lastBackup,
-      });
+      const ips = memory?.ips ?? NO_IPS;
+      const snapshots = memory?.snapshots ?? NO_SNAPSHOTS;
+      const previous = this.built.get(key);
+      if (previous && previous.ips === ips && previous.snapshots === snapshots && previous.lastBackup === lastBackup) {
+        result.set(key, previous.details);
+        continue;
+      }
+      const details: GuestDetails = { ipv4: [...ips.ipv4], ipv6: [...ips.ipv6], ...snapshots, lastBackup };
+      this.built.set(key, { ips, snapshots, lastBackup, details });
+      result.set(key, details);
     }
     return result;
   }
@@ -210,6 +219,7 @@ export class DetailsCollector {
     for (const key of this.guests.keys()) {
       if (!present.has(key)) {
         this.guests.delete(key);
+        this.built.delete(key);
         this.problems.forget(`${key}:`);
       }
     }
@@ -218,9 +228,8 @@ export class DetailsCollector {
   }
 }
 
-function noSnapshots(): Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime"> {
-  return { snapshots: null, lastSnapshot: null, lastSnapshotTime: null };
-}
+/** Not read yet; shared and never mutated. */
+const NO_SNAPSHOTS: Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime"> = { snapshots: null, lastSnapshot: null, lastSnapshotTime: null };
 
 /** Count without the `current` pseudo row ("You are here!"); the newest by `snaptime`. */
 export function summarizeSnapshots(rows: SnapshotRow[]): Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime"> {

@@ -121,6 +121,12 @@ export class MqttConnection {
       reconnectOnConnackError: true,
       resubscribe: true,
       queueQoSZero: false,
+      // mqtt.js traces every packet through the `debug` package, which allocates its arguments even
+      // when tracing is off (~10 calls per publish): a no-op saves that work on every message.
+      log: noTrace,
+      // Without this, mqtt-packet keeps 65,536 pre-built number buffers alive (~6 MB, and 65k
+      // objects for every full garbage collection to mark) to save two tiny allocations a packet.
+      writeCache: false,
     };
     const client = connect(options.url, clientOptions);
     const connection = new MqttConnection(client, options);
@@ -271,3 +277,5 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | false> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+function noTrace(): void {}

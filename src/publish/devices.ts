@@ -1,13 +1,14 @@
 import type { Config } from "../config/schema.js";
 import type { DiscoveryContext, DiscoveryMessage, DiscoveryTarget } from "../homeassistant/discovery.js";
-import { discoveryFor, retiredDiscoveryTopics } from "../homeassistant/discovery.js";
+import { deviceDiscoveryTopics, discoveryFor, retiredDiscoveryTopics } from "../homeassistant/discovery.js";
 import { deviceTopic } from "../homeassistant/topics.js";
 import type { PollOutcome } from "../inventory/poller.js";
 import type { DeviceKey, GuestInfo, Inventory, NodeInfo, StorageInfo } from "../inventory/types.js";
 import { guestKey, nodeKey, storageKey } from "../inventory/types.js";
 import type { Logger } from "../log.js";
 import type { Publisher } from "../mqtt/publisher.js";
-import { guestState, nodeState, storageState } from "../state/build.js";
+import { guestState, nodeState, storageState, type GuestCarry, type NodeCarry } from "../state/build.js";
+import type { GuestDetails, GuestRates } from "../inventory/types.js";
 import type { CommandResult, GuestState, NodeState, StorageState } from "../state/types.js";
 
 /** After this many poll intervals a state is re-published even when nothing changed (CONTRACT 4). */
@@ -19,14 +20,18 @@ type Availability = "online" | "offline";
 /** What the bridge remembers of one device between cycles. */
 interface DeviceRecord {
   topic: string;
-  /** The last published state, and the same without `last_seen` for change detection. */
-  state: AnyState | null;
+  /** What the next state needs from the last one (not the whole state: less for the GC to carry). */
+  carry: GuestCarry | NodeCarry | null;
+  /** The last state's JSON without `last_seen`, for change detection. */
   comparable: string;
+  /** What the last state was built from; the same inputs give the same state, so it is not rebuilt. */
+  inputs: StateInputs | null;
   cyclesSincePublish: number;
   availability: Availability | null;
   /** Inputs of the discovery payloads (name, node, version…): rebuilt only when these change. */
   discoverySignature: string;
-  discoveryTopics: string[];
+  /** What its discovery was last built from (or rebuilt from a retained state): to clear it once vanished. */
+  discoveryTarget: DiscoveryTarget | null;
   /** epoch ms of the last complete inventory that had this device. */
   lastSeen: number;
   present: boolean;
@@ -62,12 +67,13 @@ export class DeviceSync {
       if (!seeded || this.devices.has(seeded.key)) continue;
       this.devices.set(seeded.key, {
         topic,
-        state: null,
+        carry: null,
         comparable: "",
+        inputs: null,
         cyclesSincePublish: 0,
         availability: null,
         discoverySignature: "",
-        discoveryTopics: this.haEnabled ? discoveryFor(this.options.discoveryContext(), discoveryTarget(seeded.info)).map((m) => m.topic) : [],
+        discoveryTarget: discoveryTarget(seeded.info),
         lastSeen: seeded.lastSeen,
         present: false,
       });
@@ -128,6 +134,7 @@ export class DeviceSync {
       record.availability = null;
       record.discoverySignature = "";
       record.comparable = "";
+      record.inputs = null;
     }
   }
 
@@ -159,12 +166,13 @@ export class DeviceSync {
     if (!record) {
       record = {
         topic: deviceTopic(this.base, key),
-        state: null,
+        carry: null,
         comparable: "",
+        inputs: null,
         cyclesSincePublish: 0,
         availability: null,
         discoverySignature: "",
-        discoveryTopics: [],
+        discoveryTarget: null,
         lastSeen: now,
         present: true,
       };
@@ -180,21 +188,28 @@ export class DeviceSync {
       if (signature !== record.discoverySignature) {
         const context = this.options.discoveryContext();
         const target = discoveryTarget(device);
-        const messages = discoveryFor(context, target);
-        for (const message of messages) pending.push(this.publishDiscovery(message));
-        const fresh = new Set(messages.map((m) => m.topic));
-        const stale = record.discoverySignature === "" ? retiredDiscoveryTopics(context, target) : record.discoveryTopics;
-        for (const topic of stale) if (!fresh.has(topic)) pending.push(this.options.publisher.clear(topic));
-        record.discoveryTopics = [...fresh];
+        // A device's set of entities is fixed by the config: only the first publication of this run
+        // has stale topics to remove, those of buttons an earlier config had and this one has not.
+        if (record.discoverySignature === "") for (const topic of retiredDiscoveryTopics(context, target)) pending.push(this.options.publisher.clear(topic));
+        for (const message of discoveryFor(context, target)) pending.push(this.publishDiscovery(message));
+        record.discoveryTarget = target;
         record.discoverySignature = signature;
       }
+    }
+
+    if (countCycle) record.cyclesSincePublish++;
+    const due = record.cyclesSincePublish >= REPUBLISH_EVERY_CYCLES;
+    const inputs = this.inputsOf(key, device, outcome, online);
+    const unchanged = inputs !== null && record.inputs !== null && sameInputs(inputs, record.inputs);
+    record.inputs = inputs;
+    if (unchanged && !force && !due) {
+      pending.push(this.setAvailability(record, online ? "online" : "offline"));
+      return pending;
     }
 
     const state = this.buildState(key, device, inventory, outcome, record, now);
     const payload = JSON.stringify(state);
     const comparable = withoutLastSeen(payload);
-    if (countCycle) record.cyclesSincePublish++;
-    const due = record.cyclesSincePublish >= REPUBLISH_EVERY_CYCLES;
     if (force || due || comparable !== record.comparable) {
       // QoS 0: a state is re-sent on change, every REPUBLISH_EVERY_CYCLES and on reconnect anyway,
       // and QoS 1 acknowledgements for thousands of states a cycle cost more than they protect.
@@ -202,23 +217,35 @@ export class DeviceSync {
       record.comparable = comparable;
       record.cyclesSincePublish = 0;
     }
-    record.state = state;
+    record.carry = nextCarry(record.carry, state);
     pending.push(this.setAvailability(record, online ? "online" : "offline", force));
     return pending;
+  }
+
+  /** Guests and storages: their state is a function of these alone (nodes also count their guests: always built). */
+  private inputsOf(key: DeviceKey, device: DeviceInput, outcome: PollOutcome, online: boolean): StateInputs | null {
+    switch (device.kind) {
+      case "node":
+        return null;
+      case "storage":
+        return { info: device.info, online, details: undefined, rates: undefined, lastAction: null };
+      case "guest":
+        return { info: device.info, online, details: outcome.details.get(key), rates: outcome.rates.get(key), lastAction: this.options.lastAction(key) };
+    }
   }
 
   private buildState(key: DeviceKey, device: DeviceInput, inventory: Inventory, outcome: PollOutcome, record: DeviceRecord, now: number): AnyState {
     switch (device.kind) {
       case "node":
-        return nodeState(device.info, inventory, record.state as NodeState | undefined ?? undefined, now);
+        return nodeState(device.info, inventory, (record.carry as NodeCarry | null) ?? undefined, now);
       case "storage":
-        return storageState(device.info, record.state as StorageState | undefined ?? undefined, now);
+        return storageState(device.info, undefined, now);
       case "guest":
         return guestState(device.info, {
           details: outcome.details.get(key),
           rates: outcome.rates.get(key),
           lastAction: this.options.lastAction(key),
-          previous: (record.state as GuestState | null) ?? undefined,
+          previous: (record.carry as GuestCarry | null) ?? undefined,
           now,
         });
     }
@@ -233,7 +260,9 @@ export class DeviceSync {
       record.present = false;
       if (removeAfter !== undefined && now - record.lastSeen >= removeAfter * 1000) {
         this.options.log.info({ device: key }, "vanished device removed (homeassistant.remove_vanished_after)");
-        for (const topic of record.discoveryTopics) pending.push(this.options.publisher.clear(topic));
+        if (this.haEnabled && record.discoveryTarget) {
+          for (const topic of deviceDiscoveryTopics(this.options.discoveryContext(), record.discoveryTarget)) pending.push(this.options.publisher.clear(topic));
+        }
         pending.push(this.options.publisher.clear(record.topic));
         pending.push(this.options.publisher.clear(`${record.topic}/availability`));
         this.devices.delete(key);
@@ -250,8 +279,9 @@ export class DeviceSync {
     return this.options.publisher.publish(`${record.topic}/availability`, value, { retain: true, qos: 1, force: true });
   }
 
+  /** Forced: this class already republishes a device's discovery only when its inputs changed. */
   private publishDiscovery(message: DiscoveryMessage): Promise<unknown> {
-    return this.options.publisher.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
+    return this.options.publisher.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1, force: true });
   }
 }
 
@@ -262,6 +292,52 @@ export class DeviceSync {
 function withoutLastSeen(payload: string): string {
   const at = payload.lastIndexOf(',"last_seen":');
   return at === -1 ? payload : payload.slice(0, at);
+}
+
+interface StateInputs {
+  info: GuestInfo | StorageInfo;
+  online: boolean;
+  details: GuestDetails | undefined;
+  rates: GuestRates | undefined;
+  lastAction: CommandResult | null;
+}
+
+/** Same inputs: identical field values (arrays and the counters object compared one level deep), same details and action objects. */
+function sameInputs(a: StateInputs, b: StateInputs): boolean {
+  return a.online === b.online && a.details === b.details && a.lastAction === b.lastAction && sameValues(a.rates, b.rates) && sameValues(a.info, b.info);
+}
+
+function sameValues(a: object | undefined, b: object | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  for (const key in left) {
+    const x = left[key];
+    const y = right[key];
+    if (x === y) continue;
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length || x.some((value, i) => value !== y[i])) return false;
+      continue;
+    }
+    if (x && y && typeof x === "object" && typeof y === "object" && sameValues(x, y)) continue;
+    return false;
+  }
+  return true;
+}
+
+/** The carry for the next cycle; the same object while nothing in it changed. */
+function nextCarry(carry: GuestCarry | NodeCarry | null, state: AnyState): GuestCarry | NodeCarry | null {
+  if ("vmid" in state) {
+    const guest = carry as GuestCarry | null;
+    if (guest && guest.name === state.name && guest.boot_time === state.boot_time && guest.last_action === state.last_action) return guest;
+    return { name: state.name, boot_time: state.boot_time, last_action: state.last_action };
+  }
+  if ("cpu_model" in state) {
+    if (carry && carry.boot_time === state.boot_time) return carry;
+    return { boot_time: state.boot_time };
+  }
+  return null;
 }
 
 type DeviceInput = { kind: "node"; info: NodeInfo } | { kind: "guest"; info: GuestInfo } | { kind: "storage"; info: StorageInfo };

@@ -3,7 +3,12 @@ import { isoTime, percent, round1, stableBootTime } from "./format.js";
 import type { CommandResult, GuestState, NodeState, StorageState } from "./types.js";
 
 /** The `B/node/<node>` payload. A node that is not online has every metric null. */
-export function nodeState(node: NodeInfo, inventory: Inventory, previous: NodeState | undefined, now: number): NodeState {
+/** What a node's next state needs from its previous one. */
+export type NodeCarry = Pick<NodeState, "boot_time">;
+/** What a guest's next state needs from its previous one: the last known name, the stable boot time, the last action. */
+export type GuestCarry = Pick<GuestState, "name" | "boot_time" | "last_action">;
+
+export function nodeState(node: NodeInfo, inventory: Inventory, previous: NodeCarry | undefined, now: number): NodeState {
   const online = node.status === "online";
   const metric = <T>(value: T | null): T | null => (online ? value : null);
   const guests = inventory.guests.filter((guest) => guest.node === node.name);
@@ -39,7 +44,7 @@ export interface GuestStateExtra {
   rates?: GuestRates;
   /** The latest command result; undefined keeps the previous state's. */
   lastAction?: CommandResult | null;
-  previous?: GuestState;
+  previous?: GuestCarry;
   now: number;
 }
 

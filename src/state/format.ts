@@ -11,9 +11,20 @@ export function percent(used: number | null, total: number | null): number | nul
   return round1((used / total) * 100);
 }
 
-/** ISO-8601 UTC without milliseconds: "2024-07-26T11:15:00Z". */
+let lastSecond = Number.NaN;
+let lastText = "";
+
+/**
+ * ISO-8601 UTC without milliseconds: "2024-07-26T11:15:00Z". Every device of a cycle shares the
+ * same `last_seen`, so the last conversion is remembered.
+ */
 export function isoTime(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+  }
+  return lastText;
 }
 
 /** A boot time moves by the poll's jitter between reboots; keep it unless it moved further than this. */
