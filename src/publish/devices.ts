@@ -15,6 +15,9 @@ import type { CommandResult, GuestState, NodeState, StorageState } from "../stat
 export const REPUBLISH_EVERY_CYCLES = 10;
 
 type AnyState = NodeState | GuestState | StorageState;
+
+/** Returned when nothing needs publishing: one shared settled promise instead of one per device. */
+const DONE: Promise<void> = Promise.resolve();
 type Availability = "online" | "offline";
 
 /** What the bridge remembers of one device between cycles. */
@@ -108,7 +111,8 @@ export class DeviceSync {
       seen.add(key);
       await this.options.publisher.ready();
       const published = this.syncDevice(key, device, inventory, outcome, now, online, options.force);
-      if (published.length > 0) pending.push(Promise.all(published));
+      if (published.length === 1) pending.push(published[0]!);
+      else if (published.length > 1) pending.push(Promise.all(published));
     }
     // A skipped row may be any device: only a complete answer says what vanished (the others keep their last state).
     if (outcome.skippedRows === 0) pending.push(...this.handleVanished(seen, now));
@@ -203,7 +207,8 @@ export class DeviceSync {
     const unchanged = inputs !== null && record.inputs !== null && sameInputs(inputs, record.inputs);
     record.inputs = inputs;
     if (unchanged && !force && !due) {
-      pending.push(this.setAvailability(record, online ? "online" : "offline"));
+      const availability = this.setAvailability(record, online ? "online" : "offline");
+      if (availability !== DONE) pending.push(availability);
       return pending;
     }
 
@@ -218,7 +223,8 @@ export class DeviceSync {
       record.cyclesSincePublish = 0;
     }
     record.carry = nextCarry(record.carry, state);
-    pending.push(this.setAvailability(record, online ? "online" : "offline", force));
+    const availability = this.setAvailability(record, online ? "online" : "offline", force);
+    if (availability !== DONE) pending.push(availability);
     return pending;
   }
 
@@ -274,7 +280,7 @@ export class DeviceSync {
   }
 
   private setAvailability(record: DeviceRecord, value: Availability, force = false): Promise<unknown> {
-    if (record.availability === value && !force) return Promise.resolve();
+    if (record.availability === value && !force) return DONE;
     record.availability = value;
     return this.options.publisher.publish(`${record.topic}/availability`, value, { retain: true, qos: 1, force: true });
   }
@@ -317,7 +323,8 @@ function sameValues(a: object | undefined, b: object | undefined): boolean {
     const y = right[key];
     if (x === y) continue;
     if (Array.isArray(x) && Array.isArray(y)) {
-      if (x.length !== y.length || x.some((value, i) => value !== y[i])) return false;
+      if (x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
       continue;
     }
     if (x && y && typeof x === "object" && typeof y === "object" && sameValues(x, y)) continue;
