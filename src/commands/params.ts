@@ -48,20 +48,20 @@ const description = z
 
 const noParams = z.object({}).strict();
 
-export const guestParamSchemas = {
-  start: () => noParams,
-  stop: () => noParams,
-  resume: () => noParams,
-  shutdown: () =>
-    z
+/** The parameter schemas of one guest kind. */
+function guestSchemas(kind: GuestKind) {
+  return {
+    start: noParams,
+    stop: noParams,
+    resume: noParams,
+    shutdown: z
       .object({ timeout: timeout.optional(), force_stop: flag.optional() })
       .strict()
       .transform(({ timeout, force_stop }) => ({ timeout, forceStop: force_stop })),
-  reboot: () => z.object({ timeout: timeout.optional() }).strict(),
-  suspend: (kind: GuestKind) =>
-    kind === "qemu" ? z.object({ todisk: flag.optional() }).strict() : noParams,
-  snapshot: (kind: GuestKind, now: () => Date) =>
-    z
+    reboot: z.object({ timeout: timeout.optional() }).strict(),
+    suspend: kind === "qemu" ? z.object({ todisk: flag.optional() }).strict() : noParams,
+    // An absent name stays absent here: the parser generates it from its clock.
+    snapshot: z
       .object({
         name: snapshotName(kind).optional(),
         description: description.optional(),
@@ -69,10 +69,22 @@ export const guestParamSchemas = {
       })
       .strict()
       .transform((params) => ({
-        snapname: params.name ?? generatedSnapshotName(now()),
+        snapname: params.name,
         description: params.description,
         vmstate: "vmstate" in params ? (params.vmstate as 0 | 1 | undefined) : undefined,
       })),
+  } as const;
+}
+
+/**
+ * Built once per guest kind, never per command: zod compiles a parser for every schema, and on
+ * Node 24 building schemas per message leaked the compiled code (hundreds of MB under a fuzz).
+ */
+export const guestParamSchemas = { qemu: guestSchemas("qemu"), lxc: guestSchemas("lxc") } as const;
+
+export const nodeParamSchemas = {
+  stopall: z.object({ timeout: timeout.optional() }).strict(),
+  other: noParams,
 } as const;
 
 /** Parameters that exist only for qemu; on lxc they get their own error. */
@@ -115,4 +127,3 @@ export const backupSchema = z
   })
   .strict();
 
-export const NODE_TIMEOUT = timeout;

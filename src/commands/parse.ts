@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Config } from "../config/schema.js";
 import { mergeBackupLayers, toVzdumpParams, BACKUP_KEYS } from "./backup.js";
-import { backupSchema, guestParamSchemas, NODE_TIMEOUT, PARAM_LABELS, QEMU_ONLY_PARAMS } from "./params.js";
+import { backupSchema, generatedSnapshotName, guestParamSchemas, nodeParamSchemas, PARAM_LABELS, QEMU_ONLY_PARAMS } from "./params.js";
 import { decodePayload, quote } from "./payload.js";
 import { POWER_ACTIONS, type Command, type DeviceRef, type ParseContext, type ParseResult } from "./types.js";
 
@@ -77,15 +77,16 @@ function guestParams(
     if (!fields.success) return { ok: false, error: describeIssues(fields.error.issues, merged.value, action, kind) };
     return toVzdumpParams(fields.data, context.node, context.backupStorages);
   }
-  const schemaFor = guestParamSchemas[action as keyof typeof guestParamSchemas];
-  const schema: z.ZodType = schemaFor(kind, context.now);
+  const schema: z.ZodType = guestParamSchemas[kind][action as keyof (typeof guestParamSchemas)["qemu"]];
   const parsed = schema.safeParse(params);
   if (!parsed.success) return { ok: false, error: describeIssues(parsed.error.issues, params, action, kind) };
-  return { ok: true, value: withoutUndefined(parsed.data as Record<string, unknown>) };
+  const value = withoutUndefined(parsed.data as Record<string, unknown>);
+  if (action === "snapshot" && value.snapname === undefined) value.snapname = generatedSnapshotName(context.now());
+  return { ok: true, value };
 }
 
 function nodeParams(action: string, params: Record<string, unknown>): { ok: true; value: unknown } | { ok: false; error: string } {
-  const schema = action === "stopall" ? z.object({ timeout: NODE_TIMEOUT.optional() }).strict() : z.object({}).strict();
+  const schema: z.ZodType<Record<string, unknown>> = action === "stopall" ? nodeParamSchemas.stopall : nodeParamSchemas.other;
   const parsed = schema.safeParse(params);
   if (!parsed.success) return { ok: false, error: describeIssues(parsed.error.issues, params, action, "node") };
   return { ok: true, value: withoutUndefined(parsed.data) };

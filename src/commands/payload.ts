@@ -7,6 +7,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 const MAX_JSON_DEPTH = 8;
 const MAX_ID_LENGTH = 128;
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+const TOO_DEEP = `JSON nested too deeply (more than ${MAX_JSON_DEPTH} levels): send a flat object such as {"action": "start"}`;
 /** C0 controls and DEL, apart from the whitespace JSON and humans use. */
 const BINARY_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
@@ -33,7 +34,7 @@ function checkStructure(root: unknown): string | null {
   while (pending.length > 0) {
     const { value, depth } = pending.pop()!;
     if (value === null || typeof value !== "object") continue;
-    if (depth > MAX_JSON_DEPTH) return `JSON nested too deeply (more than ${MAX_JSON_DEPTH} levels): send a flat object such as {"action": "start"}`;
+    if (depth > MAX_JSON_DEPTH) return TOO_DEEP;
     const entries = Array.isArray(value) ? value.map((item) => ["", item] as const) : Object.entries(value);
     for (const [key, child] of entries) {
       if (FORBIDDEN_KEYS.has(key)) return `forbidden key ${quote(key)} in JSON payload`;
@@ -49,7 +50,32 @@ function fail(error: string, id: string | number | null = null, action: string |
 
 const NOT_A_COMMAND = 'send an action word such as start, or JSON such as {"action": "start", "id": "42"}';
 
+/**
+ * Whether brackets nest deeper than `max`, outside strings: checked before JSON.parse, which then
+ * never sees hostile nesting (Node 24's parser leaks memory on deeply nested invalid input, and a
+ * command never needs more than a flat object).
+ */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c /* \ */) i++;
+      else if (char === 0x22 /* " */) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b /* { */ || char === 0x5b /* [ */) {
+      if (++depth > max) return true;
+    } else if (char === 0x7d /* } */ || char === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 function fromJson(text: string): DecodedPayload {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return fail(TOO_DEEP);
   let value: unknown;
   try {
     value = JSON.parse(text);
