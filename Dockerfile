@@ -20,6 +20,7 @@ RUN apk add --no-cache libstdc++ \
  && mkdir /config && chown pve2mqtt:pve2mqtt /config
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     PVE2MQTT_CONFIG=/config/config.yaml \
     PVE2MQTT_HTTP__PORT=9616 \
     PVE2MQTT_HTTP__HOST=0.0.0.0

@@ -12,3 +12,10 @@
  * they must be on the command line.
  */
 export const RUNTIME_FLAGS = ["--max-semi-space-size=4", "--heap-growing-percent=50", "--liftoff-only"] as const;
+
+/**
+ * Environment the daemon is meant to run with: glibc otherwise gives each thread (V8's GC helpers,
+ * libuv's pool) a malloc arena of its own, whose fragments a long-running process keeps (ignored by
+ * musl, the Docker image's C library).
+ */
+export const RUNTIME_ENV = { MALLOC_ARENA_MAX: "2" } as const;

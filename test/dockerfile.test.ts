@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { RUNTIME_FLAGS } from "../src/runtime.js";
+import { RUNTIME_ENV, RUNTIME_FLAGS } from "../src/runtime.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8");
@@ -29,6 +29,7 @@ describe("Dockerfile", () => {
     for (const flag of RUNTIME_FLAGS) expect(entry).toContain(flag);
     const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: Record<string, string> };
     for (const flag of RUNTIME_FLAGS) expect(pkg.scripts.start).toContain(flag);
+    for (const [name, value] of Object.entries(RUNTIME_ENV)) expect(dockerfile).toContain(`${name}=${value}`);
     expect(existsSync(`${root}/dist/cli.js`)).toBe(true); // the build produces the entry point it names
     expect(lines).toContain("USER pve2mqtt");
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health/);

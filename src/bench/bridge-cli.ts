@@ -2,9 +2,12 @@
  * The bridge under test, in a process of its own started with the daemon's runtime flags, so its
  * CPU and memory are measured without the benchmark's own work. JSON-line commands on stdin, one
  * answer line each, in order: start, poll (answers the CPU the poll used), clock (offset of the
- * injected clock), info, peak (peak RSS so far), stop.
+ * injected clock), info, peak (peak RSS so far), rss (settled RSS now), prototype (is
+ * Object.prototype polluted?), stop. Used by the benchmark and by the fuzz test.
  */
 import { createInterface } from "node:readline";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Bridge } from "../bridge.js";
 import { loadConfig } from "../config/load.js";
 import { silentLogger } from "../log.js";
@@ -19,7 +22,31 @@ let offsetMs = Number(process.argv[3] ?? 0);
 const now = (): number => Date.now() + offsetMs;
 const bridge = new Bridge({ config: loadConfig({ path: configPath, env: {} }), log: silentLogger(), now, tuning: { pve: { now } } });
 
-type Command = { cmd: "start" } | { cmd: "poll" } | { cmd: "clock"; offsetMs: number } | { cmd: "info" } | { cmd: "peak" } | { cmd: "stop" };
+type Command =
+  | { cmd: "start" }
+  | { cmd: "poll" }
+  | { cmd: "clock"; offsetMs: number }
+  | { cmd: "info" }
+  | { cmd: "peak" }
+  | { cmd: "rss" }
+  | { cmd: "prototype" }
+  | { cmd: "stop" };
+
+// Full collections on demand, for a settled RSS reading: what is kept, not garbage waiting.
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+/** The lowest RSS of a few readings after full collections, in MB. */
+async function settledRssMb(): Promise<number> {
+  let lowest = Number.POSITIVE_INFINITY;
+  // V8 hands freed pages back to the system from a background task: give it a moment between readings.
+  for (let i = 0; i < 6; i++) {
+    collectGarbage();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    lowest = Math.min(lowest, process.memoryUsage().rss);
+  }
+  return lowest / 1e6;
+}
 
 async function answer(command: Command): Promise<unknown> {
   switch (command.cmd) {
@@ -39,6 +66,17 @@ async function answer(command: Command): Promise<unknown> {
       return bridge.info;
     case "peak":
       return { peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6 };
+    case "rss": {
+      const rssMb = await settledRssMb();
+      const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+      const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+      return { rssMb, heapUsedMb: mb(heapUsed), heapTotalMb: mb(heapTotal), externalMb: mb(external), arrayBuffersMb: mb(arrayBuffers) };
+    }
+    case "prototype": {
+      // Whether hostile payloads reached Object.prototype inside the bridge's process.
+      const probe = {} as Record<string, unknown>;
+      return { polluted: probe.polluted !== undefined || probe.isAdmin !== undefined };
+    }
     case "stop":
       await bridge.stop();
       return {};

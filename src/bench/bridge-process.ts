@@ -1,17 +1,18 @@
 import { fileURLToPath } from "node:url";
 import type { BridgeInfo } from "../publish/info.js";
-import { RUNTIME_FLAGS } from "../runtime.js";
+import { RUNTIME_ENV, RUNTIME_FLAGS } from "../runtime.js";
 import { JsonLineChild } from "./child.js";
 
-const CLI = fileURLToPath(new URL("./bridge-cli.js", import.meta.url));
+/** The built script, whether this module runs from dist/bench (the bench) or src/bench (the tests). */
+const CLI = fileURLToPath(new URL("../../dist/bench/bridge-cli.js", import.meta.url));
 
-/** The bridge in a child process run with the daemon's V8 flags (see `bridge-cli.ts`). */
+/** The bridge in a child process run as it ships (V8 flags and environment, see src/runtime.ts): its CPU and memory alone. */
 export class BridgeProcess {
   private constructor(private readonly child: JsonLineChild) {}
 
   /** Starts the bridge with its clock `clockOffsetMs` ahead of real time (as the simulator's is). */
   static async start(configPath: string, clockOffsetMs = 0): Promise<BridgeProcess> {
-    const { child } = await JsonLineChild.start("bridge", CLI, [configPath, String(clockOffsetMs)], RUNTIME_FLAGS);
+    const { child } = await JsonLineChild.start("bridge", CLI, [configPath, String(clockOffsetMs)], RUNTIME_FLAGS, RUNTIME_ENV);
     const bridge = new BridgeProcess(child);
     await bridge.ask({ cmd: "start" });
     return bridge;
@@ -32,6 +33,21 @@ export class BridgeProcess {
 
   async peakRssMb(): Promise<number> {
     return (await this.ask<{ peakRssMb: number }>({ cmd: "peak" })).peakRssMb;
+  }
+
+  /** RSS after full collections: what the bridge keeps, not garbage waiting. */
+  async settledRssMb(): Promise<number> {
+    return (await this.memory()).rssMb;
+  }
+
+  /** Settled RSS with the V8 heap and external memory beside it (MB). */
+  memory(): Promise<{ rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; arrayBuffersMb: number }> {
+    return this.ask({ cmd: "rss" });
+  }
+
+  /** Whether anything reached Object.prototype inside the bridge's process. */
+  async prototypePolluted(): Promise<boolean> {
+    return (await this.ask<{ polluted: boolean }>({ cmd: "prototype" })).polluted;
   }
 
   async stop(): Promise<void> {

@@ -36,8 +36,14 @@ export class JsonLineChild {
   }
 
   /** Starts `node [nodeFlags…] script args…` and resolves with the child and its greeting line. */
-  static async start<T>(name: string, script: string, args: string[], nodeFlags: readonly string[] = []): Promise<{ child: JsonLineChild; greeting: T }> {
-    const process_ = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  static async start<T>(
+    name: string,
+    script: string,
+    args: string[],
+    nodeFlags: readonly string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<{ child: JsonLineChild; greeting: T }> {
+    const process_ = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
     const killOnExit = (): void => {
       process_.kill("SIGKILL");
     };
@@ -63,16 +69,7 @@ export class JsonLineChild {
   /** SIGTERM, then SIGKILL after 3 s. */
   stop(): Promise<void> {
     this.lines.close();
-    const child = this.child;
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const force = setTimeout(() => child.kill("SIGKILL"), 3_000);
-      child.once("exit", () => {
-        clearTimeout(force);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
+    return terminate(this.child, 3_000);
   }
 
   private next<T>(timeoutMs: number): Promise<T> {
@@ -95,4 +92,17 @@ export class JsonLineChild {
       this.waiting.push(entry);
     });
   }
+}
+
+/** SIGTERM, then SIGKILL when the process has not exited after `graceMs`; resolves once it exited. */
+export function terminate(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
 }

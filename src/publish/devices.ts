@@ -68,18 +68,7 @@ export class DeviceSync {
     for (const [topic, payload] of retained) {
       const seeded = seedRecord(this.base, topic, payload);
       if (!seeded || this.devices.has(seeded.key)) continue;
-      this.devices.set(seeded.key, {
-        topic,
-        carry: null,
-        comparable: "",
-        inputs: null,
-        cyclesSincePublish: 0,
-        availability: null,
-        discoverySignature: "",
-        discoveryTarget: discoveryTarget(seeded.info),
-        lastSeen: seeded.lastSeen,
-        present: false,
-      });
+      this.devices.set(seeded.key, { ...freshRecord(topic, seeded.lastSeen, false), discoveryTarget: discoveryTarget(seeded.info) });
     }
   }
 
@@ -168,18 +157,7 @@ export class DeviceSync {
   ): Promise<unknown>[] {
     let record = this.devices.get(key);
     if (!record) {
-      record = {
-        topic: deviceTopic(this.base, key),
-        carry: null,
-        comparable: "",
-        inputs: null,
-        cyclesSincePublish: 0,
-        availability: null,
-        discoverySignature: "",
-        discoveryTarget: null,
-        lastSeen: now,
-        present: true,
-      };
+      record = freshRecord(deviceTopic(this.base, key), now, true);
       this.devices.set(key, record);
       this.options.log.debug({ device: key }, "new device");
     }
@@ -298,6 +276,22 @@ export class DeviceSync {
 function withoutLastSeen(payload: string): string {
   const at = payload.lastIndexOf(',"last_seen":');
   return at === -1 ? payload : payload.slice(0, at);
+}
+
+/** A device nothing has been published for yet in this run. */
+function freshRecord(topic: string, lastSeen: number, present: boolean): DeviceRecord {
+  return {
+    topic,
+    carry: null,
+    comparable: "",
+    inputs: null,
+    cyclesSincePublish: 0,
+    availability: null,
+    discoverySignature: "",
+    discoveryTarget: null,
+    lastSeen,
+    present,
+  };
 }
 
 interface StateInputs {
