@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { backoffDelay, pause } from "./backoff.js";
+import { decodePayload } from "./commands/payload.js";
 import { CommandRunner } from "./commands/runner.js";
 import type { Config } from "./config/schema.js";
 import type { BridgeMetrics } from "./http/metrics.js";
@@ -352,7 +353,8 @@ export class Bridge {
   }
 
   private async answerBridgeRefresh(payload: Buffer): Promise<void> {
-    const id = readRequestId(payload);
+    // The same hardened decoding as commands: size, UTF-8, nesting checked before any JSON.parse.
+    const id = decodePayload(payload).id;
     await this.pollNow();
     const ok = this.lastPoll?.ok === true;
     const answer = ok ? { id, status: "ok" } : { id, status: "error", error: this.lastPoll?.error ?? "poll failed" };
@@ -390,22 +392,6 @@ export class Bridge {
   private async publishInfo(): Promise<void> {
     await this.connected?.publisher.publish(bridgeTopic(this.base, "info"), JSON.stringify(this.info), { retain: true, qos: 1 });
   }
-}
-
-/** The `id` of a JSON request payload, echoed in the answer; null when absent or unreadable. */
-function readRequestId(payload: Buffer): string | number | null {
-  if (payload.length > 65_536) return null;
-  try {
-    const parsed: unknown = JSON.parse(payload.toString("utf8"));
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
-      const id = (parsed as Record<string, unknown>).id;
-      if (typeof id === "string" && id.length <= 128) return id;
-      if (typeof id === "number" && Number.isFinite(id)) return id;
-    }
-  } catch {
-    // a bare word or garbage: no id
-  }
-  return null;
 }
 
 export function errorMessage(error: unknown): string {
