@@ -7,6 +7,7 @@ import type {
   ResourceRow,
   StorageResourceRow,
 } from "../pve/schemas.js";
+import { isSet } from "../pve/schemas.js";
 import { deriveGuestStatus } from "./derive.js";
 import { ClusterNameUnknownError } from "./errors.js";
 import { nodeMatcher } from "./filter.js";
@@ -44,7 +45,7 @@ export function buildInventory(input: InventoryInput, options: InventoryOptions)
   const nodeOnline = new Map(nodes.map((node) => [node.name, node.status === "online"]));
   const previousGuests = new Map(previous?.guests.map((guest) => [guestKey(guest.kind, guest.vmid), guest]));
   const guests = input.resources
-    .filter((row): row is GuestResourceRow => (row.type === "qemu" || row.type === "lxc") && row.template !== true)
+    .filter((row): row is GuestResourceRow => (row.type === "qemu" || row.type === "lxc") && !isSet(row.template))
     .filter((row) => includeNode(row.node) && !excluded.has(row.vmid))
     .map((row) => buildGuest(row, nodeOnline.get(row.node) ?? true, previousGuests.get(guestKey(row.type, row.vmid))))
     .sort((a, b) => a.vmid - b.vmid || a.kind.localeCompare(b.kind));
@@ -184,7 +185,7 @@ function buildStorage(row: StorageResourceRow, nodeOnline: boolean): StorageInfo
     type: row.plugintype ?? null,
     status: !nodeOnline ? "unknown" : available ? "available" : "unavailable",
     active: !nodeOnline ? null : available,
-    shared: row.shared ?? false,
+    shared: isSet(row.shared),
     content: (row.content ?? "").split(",").filter((item) => item !== "").sort(),
     used,
     total,

@@ -30,6 +30,9 @@ type MessageListener = (message: IncomingMessage) => void;
 const DEFAULT_FIRST_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_QUIET_MS = 500;
 const CLOSE_TIMEOUT_MS = 3_000;
+/** Shared options objects: mqtt.js copies them, so one each serves every message. */
+const RETAINED_QOS0 = { qos: 0, retain: true } as const;
+const PLAIN_QOS0 = { qos: 0, retain: false } as const;
 
 /** CONNACK return codes (MQTT 3.1.1 and their MQTT 5 equivalents) → what the user should check. */
 const REFUSALS: Record<number, { reason: "auth" | "refused"; text: string }> = {
@@ -206,6 +209,42 @@ export class MqttConnection {
         this.options.log.debug({ topic, err: (error as Error).message }, "MQTT publish failed: message dropped");
         resolve(false);
       }
+    });
+  }
+
+  /**
+   * Hands a QoS 0 message to the socket and returns at once: false when dropped (not connected).
+   * For the thousands of states of a cycle, where a promise and a callback per message cost more
+   * than the message; `writable` and `drained()` give the back-pressure.
+   */
+  publishUnconfirmed(topic: string, payload: string, retain: boolean): boolean {
+    if (!this.client.connected || this.closed) return false;
+    try {
+      this.client.publish(topic, payload, retain ? RETAINED_QOS0 : PLAIN_QOS0);
+      return true;
+    } catch (error) {
+      this.options.log.debug({ topic, err: (error as Error).message }, "MQTT publish failed: message dropped");
+      return false;
+    }
+  }
+
+  /** Whether the socket takes more without buffering past its high-water mark. */
+  get writable(): boolean {
+    return !this.client.stream?.writableNeedDrain;
+  }
+
+  /** Resolves once the socket's buffer has been handed to the system (at once when it needs no drain, or when the socket closes). */
+  drained(): Promise<void> {
+    const stream = this.client.stream;
+    if (!stream?.writableNeedDrain || stream.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        stream.off("drain", done);
+        stream.off("close", done);
+        resolve();
+      };
+      stream.on("drain", done);
+      stream.on("close", done);
     });
   }
 

@@ -1,9 +1,15 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "../log.js";
 
-/** What the publisher needs from a connection; `false` from publish means the message was dropped (not connected). */
+/** What the publisher needs from a connection; `false` from a publish means the message was dropped (not connected). */
 export interface PublishTarget {
   publish(topic: string, payload: string | Buffer, options: { retain: boolean; qos: 0 | 1 }): Promise<boolean | void>;
+  /** QoS 0, handed to the socket without a promise or a callback. */
+  publishUnconfirmed(topic: string, payload: string, retain: boolean): boolean;
+  /** Whether the socket takes more without buffering past its high-water mark. */
+  readonly writable: boolean;
+  /** Resolves once the socket's buffer has drained. */
+  drained(): Promise<void>;
 }
 
 /** Messages handed to the connection and not yet settled, above which `ready()` makes callers wait. */
@@ -51,6 +57,23 @@ export class Publisher {
     return true;
   }
 
+  /**
+   * Publishes at QoS 0 without a promise per message (device states: thousands a cycle), always
+   * (the caller does its own change detection, nothing is remembered). Returns false when dropped
+   * (not connected). Call `ready()` between messages for back-pressure and `flushed()` after them.
+   */
+  publishUnconfirmed(topic: string, payload: string, retain: boolean): boolean {
+    this.last.delete(topic);
+    if (!this.connection.publishUnconfirmed(topic, payload, retain)) return false;
+    this.sent++;
+    return true;
+  }
+
+  /** Resolves once everything handed to the connection so far has left its buffer. */
+  flushed(): Promise<void> {
+    return this.connection.drained();
+  }
+
   /** Publishes an empty retained payload (deletes the retained message) and forgets the topic. */
   async clear(topic: string): Promise<void> {
     this.last.delete(topic);
@@ -68,10 +91,15 @@ export class Publisher {
     return this.last.get(topic) === digestOf(payload);
   }
 
+  /** Whether a message can go out now without waiting: check it before `await ready()`, which costs a tick even when there is room. */
+  get hasRoom(): boolean {
+    return this.inFlight < this.maxInFlight && this.connection.writable;
+  }
+
   /** Resolves when the connection has room: call it before building many messages, to bound memory. */
-  ready(): Promise<void> {
-    if (this.inFlight < this.maxInFlight) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.push(resolve));
+  async ready(): Promise<void> {
+    if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (!this.connection.writable) await this.connection.drained();
   }
 
   /** Messages actually sent (for metrics and the benchmark). */

@@ -96,9 +96,10 @@ export class DeviceSync {
         online: nodeOnline.get(storage.node) === true,
       })),
     ];
+    const { publisher } = this.options;
     for (const { key, device, online } of devices) {
       seen.add(key);
-      await this.options.publisher.ready();
+      if (!publisher.hasRoom) await publisher.ready();
       const published = this.syncDevice(key, device, inventory, outcome, now, online, options.force);
       if (published.length === 1) pending.push(published[0]!);
       else if (published.length > 1) pending.push(Promise.all(published));
@@ -106,6 +107,7 @@ export class DeviceSync {
     // A skipped row may be any device: only a complete answer says what vanished (the others keep their last state).
     if (outcome.skippedRows === 0) pending.push(...this.handleVanished(seen, now));
     await Promise.all(pending);
+    await publisher.flushed();
   }
 
   /** Re-publishes one guest's state now (after a command result or a per-guest refresh). */
@@ -114,6 +116,7 @@ export class DeviceSync {
     if (!guest) return;
     const online = outcome.inventory.nodes.some((n) => n.name === guest.node && n.status === "online");
     await Promise.all(this.syncDevice(key, { kind: "guest", info: guest }, outcome.inventory, outcome, this.options.now(), online, false, false));
+    await this.options.publisher.flushed();
   }
 
   /** Every device offline (after consecutive failed polls). */
@@ -196,7 +199,7 @@ export class DeviceSync {
     if (force || due || comparable !== record.comparable) {
       // QoS 0: a state is re-sent on change, every REPUBLISH_EVERY_CYCLES and on reconnect anyway,
       // and QoS 1 acknowledgements for thousands of states a cycle cost more than they protect.
-      pending.push(this.options.publisher.publish(record.topic, payload, { retain: true, qos: 0, force: true }));
+      this.options.publisher.publishUnconfirmed(record.topic, payload, true);
       record.comparable = comparable;
       record.cyclesSincePublish = 0;
     }

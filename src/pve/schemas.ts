@@ -40,33 +40,22 @@ export const ClusterStatusRowSchema = z.discriminatedUnion("type", [
 ]);
 export type ClusterStatusRow = z.infer<typeof ClusterStatusRowSchema>;
 
-const guestFields = {
-  vmid: z.number().int(),
-  node: z.string(),
-  name: z.string().optional(),
-  status: z.string().optional(),
-  template: flag.optional(),
-  cpu: optNum,
-  maxcpu: optNum,
-  mem: optNum,
-  maxmem: optNum,
-  disk: optNum,
-  maxdisk: optNum,
-  uptime: optNum,
-  netin: optNum,
-  netout: optNum,
-  diskread: optNum,
-  diskwrite: optNum,
-  lock: z.string().optional(),
-  tags: z.string().optional(),
-  hastate: z.string().optional(),
-  pool: z.string().optional(),
-};
+/** PVE's boolean: 0/1 (or true/false from some endpoints), kept as sent; read it with `isSet`. */
+const rawFlag = z.literal([0, 1, true, false]);
 
+/** Whether a PVE boolean (`rawFlag`) is set. */
+export function isSet(flag: 0 | 1 | boolean | undefined): boolean {
+  return flag === 1 || flag === true;
+}
+
+/*
+ * /cluster/resources is the one answer validated every cycle at full size (a row per guest): its
+ * schema holds only the fields pve2mqtt reads, one object for both guest kinds, and no
+ * transforms (each field and transform costs zod an allocation per row, see README Performance).
+ */
 export const ResourceRowSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("node"),
-    id: z.string(),
     node: z.string(),
     status: z.string().optional(),
     cpu: optNum,
@@ -76,18 +65,36 @@ export const ResourceRowSchema = z.discriminatedUnion("type", [
     disk: optNum,
     maxdisk: optNum,
     uptime: optNum,
-    level: z.string().optional(),
   }),
-  z.object({ type: z.literal("qemu"), id: z.string(), ...guestFields }),
-  z.object({ type: z.literal("lxc"), id: z.string(), ...guestFields }),
+  z.object({
+    type: z.enum(["qemu", "lxc"]),
+    vmid: z.number().int(),
+    node: z.string(),
+    name: z.string().optional(),
+    status: z.string().optional(),
+    template: rawFlag.optional(),
+    cpu: optNum,
+    maxcpu: optNum,
+    mem: optNum,
+    maxmem: optNum,
+    disk: optNum,
+    maxdisk: optNum,
+    uptime: optNum,
+    netin: optNum,
+    netout: optNum,
+    diskread: optNum,
+    diskwrite: optNum,
+    lock: z.string().optional(),
+    tags: z.string().optional(),
+    hastate: z.string().optional(),
+  }),
   z.object({
     type: z.literal("storage"),
-    id: z.string(),
     node: z.string(),
     storage: z.string(),
     status: z.string().optional(),
     plugintype: z.string().optional(),
-    shared: flag.optional(),
+    shared: rawFlag.optional(),
     content: z.string().optional(),
     disk: optNum,
     maxdisk: optNum,

@@ -11,11 +11,18 @@ function recordingTarget() {
   const target = {
     up: true as boolean,
     sent,
+    writable: true as boolean,
     async publish(topic: string, payload: string | Buffer, options: { retain: boolean; qos: 0 | 1 }) {
       if (!target.up) return false;
       sent.push({ topic, payload: payload.toString(), ...options });
       return true;
     },
+    publishUnconfirmed(topic: string, payload: string, retain: boolean) {
+      if (!target.up) return false;
+      sent.push({ topic, payload, retain, qos: 0 });
+      return true;
+    },
+    drained: async () => undefined,
   } satisfies PublishTarget & { up: boolean; sent: unknown[] };
   return target;
 }
@@ -23,7 +30,10 @@ function recordingTarget() {
 describe("Publisher", () => {
   it("keeps at most maxInFlight messages in flight: ready() waits for room", async () => {
     const releases: Array<() => void> = [];
-    const target: PublishTarget = { publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))) };
+    const target: PublishTarget = {
+      ...recordingTarget(),
+      publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))),
+    };
     const publisher = new Publisher(target, silentLogger(), 2);
     const first = publisher.publish("a", "1", { retain: true });
     const second = publisher.publish("b", "2", { retain: true });
@@ -36,6 +46,39 @@ describe("Publisher", () => {
     expect(ready).toBe(true);
     releases.shift()!();
     expect(await Promise.all([first, second])).toEqual([true, true]);
+  });
+
+  it("ready() also waits while the socket asks for a drain, then lets the next message go", async () => {
+    const target = recordingTarget();
+    let drain: () => void = () => undefined;
+    target.writable = false;
+    const publisher = new Publisher({ ...target, get writable() { return target.writable; }, drained: () => new Promise<void>((resolve) => (drain = resolve)) }, silentLogger());
+    expect(publisher.hasRoom).toBe(false);
+    let ready = false;
+    const waiting = publisher.ready().then(() => (ready = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ready).toBe(false);
+    target.writable = true;
+    drain();
+    await waiting;
+    expect(publisher.hasRoom).toBe(true);
+  });
+
+  it("publishUnconfirmed sends at QoS 0 every time, counts it, and forgets the topic's remembered payload", async () => {
+    const target = recordingTarget();
+    const publisher = new Publisher(target, silentLogger());
+    await publisher.publish("t", "x", { retain: true });
+    expect(publisher.publishUnconfirmed("t", "x", true)).toBe(true);
+    expect(publisher.publishUnconfirmed("t", "x", true)).toBe(true);
+    expect(target.sent.slice(1)).toEqual([
+      { topic: "t", payload: "x", retain: true, qos: 0 },
+      { topic: "t", payload: "x", retain: true, qos: 0 },
+    ]);
+    expect(publisher.remembers("t", "x")).toBe(false);
+    expect(publisher.publishedCount).toBe(3);
+    target.up = false;
+    expect(publisher.publishUnconfirmed("t", "y", true)).toBe(false);
+    expect(publisher.publishedCount).toBe(3);
   });
 
   it("does not send a payload identical to the last one on the same topic", async () => {
@@ -119,9 +162,22 @@ describe("Publisher", () => {
       const publisher = new Publisher(connection, log);
       await publisher.publish("pub/x", "1", { retain: true });
       await publisher.publish("pub/x", "1", { retain: true });
+      expect(publisher.publishedCount).toBe(1);
       await publisher.publish("pub/y", "2", { retain: true });
       await publisher.clear("pub/y");
-      expect(publisher.publishedCount).toBe(3);
+      // thousands of unconfirmed messages: more than the socket buffers, so back-pressure is exercised
+      const big = "s".repeat(2000);
+      for (let i = 0; i < 2000; i++) {
+        if (!publisher.hasRoom) await publisher.ready();
+        publisher.publishUnconfirmed(`pub/many/${i}`, `${i}:${big}`, true);
+      }
+      await publisher.flushed();
+      expect(publisher.publishedCount).toBe(2003);
+      const many = await connection.readRetained("pub/many/#", 300);
+      expect(many.size).toBe(2000);
+      expect(many.get("pub/many/1999")?.toString()).toBe(`1999:${big}`);
+      await Promise.all([...many.keys()].map((topic) => publisher.clear(topic)));
+      expect(publisher.publishedCount).toBe(4003);
       const retained = await connection.readRetained("pub/#", 200);
       expect(Object.fromEntries([...retained].map(([topic, payload]) => [topic, payload.toString()]))).toEqual({ "pub/x": "1" });
     } finally {

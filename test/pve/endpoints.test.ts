@@ -14,7 +14,7 @@ describe("typed endpoints against the simulator", () => {
     const resources = await client.clusterResources();
     expect(resources.skipped).toBe(0);
     expect(new Set(resources.rows.map((row) => row.type))).toEqual(new Set(["node", "qemu", "lxc", "storage"]));
-    expect(resources.rows.find((row) => row.id === "qemu/100")).toMatchObject({ type: "qemu", vmid: 100, node: "pve1", name: "homeassistant" });
+    expect(resources.rows.find((row) => row.type === "qemu" && row.vmid === 100)).toMatchObject({ type: "qemu", vmid: 100, node: "pve1", name: "homeassistant" });
   });
 
   it("reads node, guest and storage objects with path segments as given", async () => {

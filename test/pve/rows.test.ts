@@ -14,7 +14,7 @@ describe("RowValidator.rows", () => {
     const validator = new RowValidator(capture.log);
     const data = [qemu(100), qemu(101, { maxmem: "lots" }), qemu(102, { maxmem: "more" }), qemu(103)];
     const first = validator.rows(ResourceRowSchema, data, "/cluster/resources", "/cluster/resources", known);
-    expect(first.rows.map((row) => row.id)).toEqual(["qemu/100", "qemu/103"]);
+    expect(first.rows.map((row) => (row.type === "qemu" ? row.vmid : null))).toEqual([100, 103]);
     expect(first.skipped).toBe(2);
     const second = validator.rows(ResourceRowSchema, data, "/cluster/resources", "/cluster/resources", known);
     expect(second.skipped).toBe(2);
