@@ -23,10 +23,17 @@ const CONCURRENCY = 8;
 /** Shared by every guest without addresses; never mutated. */
 const NO_IPS: GuestIps = { ipv4: [], ipv6: [] };
 
+/** The parts of a guest's config the details need: qemu's agent flag, a container's static ip=. */
+interface ConfigFacts {
+  agent: boolean;
+  staticIps: GuestIps;
+}
+
 interface GuestMemory {
   running: boolean;
   uptime: number | null;
-  config?: GuestConfig;
+  /** What its config says (read once per run of the guest): only the facts kept, not the whole config. */
+  config?: ConfigFacts;
   /** Cycle before which the agent / lxc interfaces endpoint is not asked again. */
   silentUntil: number;
   ips: GuestIps;
@@ -118,7 +125,7 @@ export class DetailsCollector {
       if (memory.silentUntil > this.cycle) return;
       const config = await this.configOf(api, guest, memory);
       if (config === undefined) return;
-      if (!agentEnabled(config)) {
+      if (!config.agent) {
         memory.ips = NO_IPS;
         return;
       }
@@ -142,14 +149,14 @@ export class DetailsCollector {
       }
     }
     const config = await this.configOf(api, guest, memory);
-    if (config !== undefined) memory.ips = ipsFromLxcConfig(config);
+    if (config !== undefined) memory.ips = config.staticIps;
   }
 
-  private async configOf(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<GuestConfig | undefined> {
+  private async configOf(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<ConfigFacts | undefined> {
     if (memory.config) return memory.config;
     const key = guestKey(guest.kind, guest.vmid);
     try {
-      memory.config = await api.guestConfig(guest.kind, guest.node, guest.vmid);
+      memory.config = configFacts(guest.kind, await api.guestConfig(guest.kind, guest.node, guest.vmid));
       this.problems.succeeded(`${key}:config`, `The config of ${key} can be read again`);
       return memory.config;
     } catch (error) {
@@ -279,4 +286,8 @@ function backupListings(inventory: Inventory): BackupListing[] {
 function listingOf(storage: StorageInfo): BackupListing {
   const key = storage.shared ? `shared/${storage.storage}` : `${storage.node}/${storage.storage}`;
   return { key, node: storage.node, storage: storage.storage };
+}
+
+function configFacts(kind: GuestInfo["kind"], config: GuestConfig): ConfigFacts {
+  return kind === "qemu" ? { agent: agentEnabled(config), staticIps: NO_IPS } : { agent: false, staticIps: ipsFromLxcConfig(config) };
 }

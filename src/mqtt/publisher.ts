@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { digest as digestOf } from "../digest.js";
 import type { Logger } from "../log.js";
 
 /** What the publisher needs from a connection; `false` from a publish means the message was dropped (not connected). */
@@ -116,8 +116,4 @@ export class Publisher {
       if (this.inFlight < this.maxInFlight) this.waiting.shift()?.();
     }
   }
-}
-
-function digestOf(payload: string): string {
-  return createHash("sha1").update(payload).digest("base64");
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import type { DiscoveryContext, DiscoveryMessage, DiscoveryTarget } from "../homeassistant/discovery.js";
 import { deviceDiscoveryTopics, discoveryFor, retiredDiscoveryTopics } from "../homeassistant/discovery.js";
+import { digest } from "../digest.js";
 import { deviceTopic } from "../homeassistant/topics.js";
 import type { PollOutcome } from "../inventory/poller.js";
 import type { DeviceKey, GuestInfo, Inventory, NodeInfo, StorageInfo } from "../inventory/types.js";
@@ -25,7 +26,7 @@ interface DeviceRecord {
   topic: string;
   /** What the next state needs from the last one (not the whole state: less for the GC to carry). */
   carry: GuestCarry | NodeCarry | null;
-  /** The last state's JSON without `last_seen`, for change detection. */
+  /** Digest of the last state's JSON without `last_seen`, for change detection. */
   comparable: string;
   /** What the last state was built from; the same inputs give the same state, so it is not rebuilt. */
   inputs: StateInputs | null;
@@ -195,7 +196,7 @@ export class DeviceSync {
 
     const state = this.buildState(key, device, inventory, outcome, record, now);
     const payload = JSON.stringify(state);
-    const comparable = withoutLastSeen(payload);
+    const comparable = digest(withoutLastSeen(payload));
     if (force || due || comparable !== record.comparable) {
       // QoS 0: a state is re-sent on change, every REPUBLISH_EVERY_CYCLES and on reconnect anyway,
       // and QoS 1 acknowledgements for thousands of states a cycle cost more than they protect.

@@ -52,6 +52,12 @@ interface Host {
  * next one answers the same request; when its period ends it is tried again first. HTTP answers,
  * whatever their status, are answers and never a reason to switch.
  */
+/**
+ * Keep-alive connections for reads per host: a cycle's node statuses and details queue on these
+ * instead of each opening a TLS connection (handshake CPU, and memory on both sides).
+ */
+const READ_CONNECTIONS = 8;
+
 export class Failover {
   private readonly hosts: Host[];
   private readonly retryPolicy: ReadRetryPolicy;
@@ -62,7 +68,7 @@ export class Failover {
     this.retryPolicy = new ReadRetryPolicy(options.retryBaseMs);
     this.hosts = specs.map((spec) => {
       const connect = createConnector(spec.origin, options.tls, options.timeoutMs);
-      const reads = new Pool(spec.origin, { connect });
+      const reads = new Pool(spec.origin, { connect, connections: READ_CONNECTIONS });
       const writes = new Pool(spec.origin, { connect, pipelining: 0 });
       return {
         spec,

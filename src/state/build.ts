@@ -48,6 +48,9 @@ export interface GuestStateExtra {
   now: number;
 }
 
+/** States share the inventory's arrays (serialized, never mutated) rather than copying them each cycle. */
+const NONE: readonly string[] = Object.freeze([]);
+
 const NOT_RUNNING = new Set<GuestInfo["status"]>(["stopped", "hibernated"]);
 
 /** The `B/qemu/<vmid>` / `B/lxc/<vmid>` payload. */
@@ -56,8 +59,8 @@ export function guestState(guest: GuestInfo, extra: GuestStateExtra): GuestState
   const down = NOT_RUNNING.has(guest.status);
   const known = guest.status !== "unknown";
   const rate = (value: number | null | undefined): number | null => (down ? 0 : (value ?? null));
-  const ipv4 = down ? [] : (details?.ipv4 ?? []);
-  const ipv6 = down ? [] : (details?.ipv6 ?? []);
+  const ipv4 = down ? NONE : (details?.ipv4 ?? NONE);
+  const ipv6 = down ? NONE : (details?.ipv6 ?? NONE);
   const uptime = down ? 0 : guest.uptime;
   return {
     vmid: guest.vmid,
@@ -81,10 +84,10 @@ export function guestState(guest: GuestInfo, extra: GuestStateExtra): GuestState
     boot_time: down || !known ? null : stableBootTime(uptime, now, previous?.boot_time),
     ha_state: guest.haState,
     lock: guest.lock,
-    tags: [...guest.tags],
+    tags: guest.tags,
     ip: ipv4[0] ?? null,
-    ipv4: [...ipv4],
-    ipv6: [...ipv6],
+    ipv4,
+    ipv6,
     snapshots: details?.snapshots ?? null,
     last_snapshot: details?.lastSnapshot ?? null,
     last_snapshot_time: details?.lastSnapshotTime == null ? null : isoTime(details.lastSnapshotTime),
@@ -104,7 +107,7 @@ export function storageState(storage: StorageInfo, previous: StorageState | unde
     status: storage.status,
     active: storage.active,
     shared: storage.shared,
-    content: [...storage.content],
+    content: storage.content,
     used: storage.used,
     total: storage.total,
     available: storage.available,

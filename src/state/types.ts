@@ -66,10 +66,10 @@ export interface GuestState {
   boot_time: string | null;
   ha_state: string | null;
   lock: string | null;
-  tags: string[];
+  tags: readonly string[];
   ip: string | null;
-  ipv4: string[];
-  ipv6: string[];
+  ipv4: readonly string[];
+  ipv6: readonly string[];
   snapshots: number | null;
   last_snapshot: string | null;
   last_snapshot_time: string | null;
