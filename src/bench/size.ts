@@ -64,7 +64,7 @@ async function main(): Promise<ResultRow[]> {
     const burst = await observer.quiet(1000);
     const devices = Object.values(info.devices).reduce((sum, count) => sum + count, 0);
     const startupMs = burst.lastAt - firstPollAt;
-    progress(`start: ${burst.count} messages, ${devices} devices, all out ${startupMs} ms after the first poll`);
+    progress(`start: ${burst.count} messages, ${devices} devices, all out ${startupMs} ms after the first poll; bridge peak ${round(await bridge.peakRssMb())} MB`);
     if (isLargest) rows.push(atMost(label, "start → all discovery and states published (s)", startupMs / 1000, 3));
 
     // warm-up, then steady cycles of a moving cluster: requests, CPU, the floor's requests
@@ -88,7 +88,7 @@ async function main(): Promise<ResultRow[]> {
     rows.push(atMost(label, "PVE requests per steady cycle, core", coreMax, 2 + nodes, `≤ 2 + N = ${2 + nodes}`));
     const allLimit = 2 + nodes + Math.ceil(guests / 5);
     rows.push(atMost(label, "PVE requests per cycle, all included", total / STEADY_CYCLES, allLimit, `≤ 2 + N + ⌈G/5⌉ = ${allLimit}`));
-    progress(`steady: core ≤ ${coreMax}, all ${round(total / STEADY_CYCLES)} per cycle, bridge CPU ${round(bridgeCpuMs)} ms per cycle`);
+    progress(`steady: core ≤ ${coreMax}, all ${round(total / STEADY_CYCLES)} per cycle, bridge CPU ${round(bridgeCpuMs)} ms per cycle; bridge peak ${round(await bridge.peakRssMb())} MB`);
 
     // a frozen cluster: only the periodic re-publishes (and the bridge's own health panel)
     await sim.freeze(true);
@@ -101,7 +101,7 @@ async function main(): Promise<ResultRow[]> {
     // every device is due once per 10 cycles; bridge/info (last_poll) changes every cycle
     const due = devices / 10 + 1;
     rows.push(atMost(label, "MQTT messages per steady cycle, frozen cluster", perCycle, due, `≤ ${round(due)} (devices due + bridge/info)`));
-    progress(`frozen: ${round(perCycle)} messages per cycle (due ${round(due)})`);
+    progress(`frozen: ${round(perCycle)} messages per cycle (due ${round(due)}); bridge peak ${round(await bridge.peakRssMb())} MB`);
 
     // task end → state on MQTT
     const latencies = await taskLatencies(sim, observer);
