@@ -1,4 +1,5 @@
-import { Pool, type Dispatcher } from "undici";
+import type { Dispatcher, Pool as PoolType } from "undici";
+import { Pool } from "./undici.js";
 import type { HostSpec } from "../config/schema.js";
 import type { Logger } from "../log.js";
 import { PveTlsError, PveUnreachableError, PveWriteOutcomeUnknownError, type HostFailure } from "./errors.js";
@@ -39,8 +40,8 @@ interface Host {
    * not be told apart from "received, answer lost". On a fresh one, a failure before
    * the handshake completed is certain to have sent nothing.
    */
-  writes: Pool;
-  pools: Pool[];
+  writes: PoolType;
+  pools: PoolType[];
   state: HostHealth["state"];
   lastError: string | null;
   retryAt: number | null;

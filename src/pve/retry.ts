@@ -1,4 +1,5 @@
-import { interceptors, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { retryInterceptor } from "./undici.js";
 import { PveClosedError } from "./errors.js";
 
 export const RETRY_STATUSES = [429, 502, 503, 504];
@@ -21,7 +22,7 @@ export class ReadRetryPolicy {
   constructor(private readonly baseMs: number) {}
 
   interceptor(): Dispatcher.DispatcherComposeInterceptor {
-    return interceptors.retry({
+    return retryInterceptor({
       maxRetries: MAX_RETRIES,
       methods: ["GET"],
       statusCodes: RETRY_STATUSES,

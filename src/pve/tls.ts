@@ -1,5 +1,6 @@
 import type { TLSSocket } from "node:tls";
-import { buildConnector } from "undici";
+import type { buildConnector as BuildConnector } from "undici";
+import { buildConnector } from "./undici.js";
 import { PveTlsError } from "./errors.js";
 
 export interface TlsPolicy {
@@ -30,7 +31,7 @@ export function normalizeFingerprint(text: string): string {
  * any request byte is written unless the certificate is pinned, or verified when verification is on.
  * Every failure comes out as a `ConnectFailure` so the caller knows the request never went out.
  */
-export function createConnector(origin: string, policy: TlsPolicy, timeoutMs: number): buildConnector.connector {
+export function createConnector(origin: string, policy: TlsPolicy, timeoutMs: number): BuildConnector.connector {
   const pins = new Set(policy.fingerprints.map(normalizeFingerprint));
   const base = buildConnector({
     rejectUnauthorized: false,
