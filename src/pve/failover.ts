@@ -54,10 +54,12 @@ interface Host {
  * whatever their status, are answers and never a reason to switch.
  */
 /**
- * Keep-alive connections for reads per host: a cycle's node statuses and details queue on these
- * instead of each opening a TLS connection (handshake CPU, and memory on both sides).
+ * Keep-alive connections for reads per host: a cycle's node statuses queue on these instead of each
+ * opening a TLS connection (handshake CPU, and memory on both sides). The details use at most 8 at
+ * a time (a slow guest agent may hold one for a while): the rest stay free for task follow-ups
+ * and refreshes.
  */
-const READ_CONNECTIONS = 8;
+const READ_CONNECTIONS = 16;
 
 export class Failover {
   private readonly hosts: Host[];
