@@ -218,7 +218,7 @@ export class MqttConnection {
    * than the message; `writable` and `drained()` give the back-pressure.
    */
   publishUnconfirmed(topic: string, payload: string, retain: boolean): boolean {
-    if (!this.client.connected || this.closed) return false;
+    if (!this.client.connected || this.client.disconnecting || this.closed) return false;
     try {
       this.client.publish(topic, payload, retain ? RETAINED_QOS0 : PLAIN_QOS0);
       return true;

@@ -40,10 +40,13 @@ describe.each(BROKERS)("MqttConnection against %s", (_name, start) => {
     await receiver.subscribe(["pr/#"], 1);
     expect(await sender.publish("pr/a", "one", { retain: false, qos: 1 })).toBe(true);
     expect(await sender.publish("pr/b", Buffer.from("two"), { retain: false, qos: 0 })).toBe(true);
-    await waitFor(() => messages.length === 2, "two messages");
+    expect(sender.publishUnconfirmed("pr/c", "three", false)).toBe(true);
+    await sender.drained();
+    await waitFor(() => messages.length === 3, "three messages");
     expect(messages.map((message) => [message.topic, message.payload.toString(), message.retain])).toEqual([
       ["pr/a", "one", false],
       ["pr/b", "two", false],
+      ["pr/c", "three", false],
     ]);
   });
 
@@ -147,10 +150,14 @@ describe("MqttConnection while disconnected", () => {
     await broker.close();
     await waitFor(() => !connection.connected, "the disconnect");
     expect(await connection.publish("dc/x", "x", { retain: false, qos: 1 })).toBe(false);
+    expect(connection.publishUnconfirmed("dc/y", "y", true)).toBe(false);
+    // nothing to drain on a closed socket: a publisher waiting for room is not left hanging
+    await connection.drained();
     const again = await startEmbeddedBroker({ host: "127.0.0.1", port, log });
     try {
       await waitFor(() => connection.connected, "the reconnect");
       expect(await connection.publish("dc/x", "x", { retain: false, qos: 1 })).toBe(true);
+      expect(connection.publishUnconfirmed("dc/y", "y", true)).toBe(true);
       // one warning for the outage, however many reconnect attempts it took
       expect(lines.filter((line) => line.msg === "lost the connection to the MQTT broker; reconnecting")).toHaveLength(1);
       expect(lines.filter((line) => line.msg === "reconnected to the MQTT broker")).toHaveLength(1);
