@@ -47,7 +47,7 @@ export function buildInventory(input: InventoryInput, options: InventoryOptions)
   const guests = input.resources
     .filter((row): row is GuestResourceRow => (row.type === "qemu" || row.type === "lxc") && !isSet(row.template))
     .filter((row) => includeNode(row.node) && !excluded.has(row.vmid))
-    .map((row) => buildGuest(row, nodeOnline.get(row.node) ?? true, previousGuests.get(guestKey(row.type, row.vmid))))
+    .map((row) => guestOf(row, nodeOnline.get(row.node) ?? true, previousGuests))
     .sort((a, b) => a.vmid - b.vmid || compareText(a.kind, b.kind));
 
   const storages = input.resources
@@ -145,6 +145,21 @@ function kernelOf(status: NodeStatus | undefined): string | null {
 /** "pve-manager/8.2.4/faa83925c9641325" → "8.2.4". */
 function pveVersionOf(status: NodeStatus | undefined): string | null {
   return status?.pveversion?.split("/")[1] ?? null;
+}
+
+/**
+ * Guests built from resources rows, by row object: a row PVE sent unchanged is the same object as
+ * last cycle (RowMemo), so its guest is too while its node's state is the same; the states then
+ * see identical inputs and skip the guest at once.
+ */
+const builtGuests = new WeakMap<GuestResourceRow, { nodeOnline: boolean; guest: GuestInfo }>();
+
+function guestOf(row: GuestResourceRow, nodeOnline: boolean, previousGuests: Map<string, GuestInfo>): GuestInfo {
+  const built = builtGuests.get(row);
+  if (built && built.nodeOnline === nodeOnline) return built.guest;
+  const guest = buildGuest(row, nodeOnline, previousGuests.get(guestKey(row.type, row.vmid)));
+  builtGuests.set(row, { nodeOnline, guest });
+  return guest;
 }
 
 function buildGuest(row: GuestResourceRow, nodeOnline: boolean, previous: GuestInfo | undefined): GuestInfo {

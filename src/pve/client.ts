@@ -8,6 +8,7 @@ import {
   type PveClientOptions,
 } from "./options.js";
 import { readData, toHttpError } from "./response.js";
+import { RowMemo } from "./row-memo.js";
 import { RowValidator } from "./rows.js";
 import {
   AgentInterfaceSchema,
@@ -18,7 +19,10 @@ import {
   LxcInterfaceSchema,
   NodeStatusSchema,
   PermissionsSchema,
+  GuestResourceSchema,
+  NodeResourceSchema,
   ResourceRowSchema,
+  StorageResourceSchema,
   SnapshotRowSchema,
   StorageContentRowSchema,
   StorageStatusSchema,
@@ -60,6 +64,8 @@ export class PveClient implements PveApi {
   private readonly failover: Failover;
   private readonly session: Session;
   private readonly validate: RowValidator;
+  /** The last /cluster/resources rows: the next answer is validated where it differs from them. */
+  private readonly resourceRows = new RowMemo<ResourceRow>(resourceId, resourceShape);
   private readonly log: Logger;
   private closed = false;
 
@@ -106,7 +112,7 @@ export class PveClient implements PveApi {
 
   async clusterResources(): Promise<Rows<ResourceRow>> {
     const path = "/cluster/resources";
-    return this.validate.rows(ResourceRowSchema, await this.get(path), path, path, isKnownResource);
+    return this.validate.rows(ResourceRowSchema, await this.get(path), path, path, { keep: isKnownResource, memo: this.resourceRows });
   }
 
   async nodeStatus(node: string): Promise<NodeStatus> {
@@ -141,7 +147,7 @@ export class PveClient implements PveApi {
   async snapshots(kind: GuestKind, node: string, vmid: number): Promise<Rows<SnapshotRow>> {
     const path = `${guestPath(kind, node, vmid)}/snapshot`;
     const isReal = (row: unknown) => !(typeof row === "object" && row !== null && (row as { name?: unknown }).name === "current");
-    return this.validate.rows(SnapshotRowSchema, await this.get(path), path, `/nodes/{node}/${kind}/{vmid}/snapshot`, isReal);
+    return this.validate.rows(SnapshotRowSchema, await this.get(path), path, `/nodes/{node}/${kind}/{vmid}/snapshot`, { keep: isReal });
   }
 
   async storageStatus(node: string, storage: string): Promise<StorageStatus> {
@@ -282,4 +288,23 @@ function encodeForm(params: FormParams | undefined): string {
 
 function formHeaders(): Record<string, string> {
   return { "content-type": "application/x-www-form-urlencoded" };
+}
+
+/** PVE's own id of a resources row ("qemu/100", "node/pve1", "storage/pve1/local"). */
+function resourceId(row: Record<string, unknown>): string | undefined {
+  return typeof row.id === "string" ? row.id : undefined;
+}
+
+function resourceShape(row: Record<string, unknown>) {
+  switch (row.type) {
+    case "node":
+      return NodeResourceSchema.shape;
+    case "qemu":
+    case "lxc":
+      return GuestResourceSchema.shape;
+    case "storage":
+      return StorageResourceSchema.shape;
+    default:
+      return undefined;
+  }
 }

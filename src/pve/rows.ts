@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Logger } from "../log.js";
 import { PveResponseError } from "./errors.js";
+import type { RowMemo } from "./row-memo.js";
 import type { Rows } from "./types.js";
 
 /**
@@ -16,18 +17,33 @@ export class RowValidator {
   /**
    * @param endpoint the path template ("/nodes/{node}/qemu/{vmid}/snapshot"), so one bad field
    *   is reported once however many guests share it.
-   * @param keep rows it refuses are dropped silently (e.g. resource types we do not know).
+   * @param options.keep rows it refuses are dropped silently (e.g. resource types we do not know).
+   * @param options.memo the rows of the last answer: only what differs from them is validated.
    */
-  rows<S extends z.ZodType>(schema: S, data: unknown, path: string, endpoint: string, keep?: (row: unknown) => boolean): Rows<z.output<S>> {
+  rows<S extends z.ZodType>(
+    schema: S,
+    data: unknown,
+    path: string,
+    endpoint: string,
+    options: { keep?: (row: unknown) => boolean; memo?: RowMemo<z.output<S>> } = {},
+  ): Rows<z.output<S>> {
     if (data === null || data === undefined) return { rows: [], skipped: 0 };
     if (!Array.isArray(data)) throw new PveResponseError(path, `response from ${path} is not a list`);
+    const { keep, memo } = options;
     const rows: z.output<S>[] = [];
     let skipped = 0;
     for (const row of data) {
       if (keep && !keep(row)) continue;
+      const known = memo?.reuse(row);
+      if (known !== undefined) {
+        rows.push(known);
+        memo!.remember(row, known);
+        continue;
+      }
       const parsed = schema.safeParse(row);
       if (parsed.success) {
         rows.push(parsed.data);
+        memo?.remember(row, parsed.data);
         continue;
       }
       skipped += 1;
@@ -38,6 +54,7 @@ export class RowValidator {
         this.log.warn(`skipping a row of ${endpoint}: ${issue.text}`);
       }
     }
+    memo?.finish();
     return { rows, skipped };
   }
 

@@ -51,55 +51,58 @@ export function isSet(flag: 0 | 1 | boolean | undefined): boolean {
 /*
  * /cluster/resources is the one answer validated every cycle at full size (a row per guest): its
  * schema holds only the fields pve2mqtt reads, one object for both guest kinds, and no
- * transforms (each field and transform costs zod an allocation per row, see README Performance).
+ * transforms (each field and transform costs zod an allocation per row, see README Performance),
+ * which also lets a RowMemo validate only what changed since the last answer.
  */
-export const ResourceRowSchema = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("node"),
-    node: z.string(),
-    status: z.string().optional(),
-    cpu: optNum,
-    maxcpu: optNum,
-    mem: optNum,
-    maxmem: optNum,
-    disk: optNum,
-    maxdisk: optNum,
-    uptime: optNum,
-  }),
-  z.object({
-    type: z.enum(["qemu", "lxc"]),
-    vmid: z.number().int(),
-    node: z.string(),
-    name: z.string().optional(),
-    status: z.string().optional(),
-    template: rawFlag.optional(),
-    cpu: optNum,
-    maxcpu: optNum,
-    mem: optNum,
-    maxmem: optNum,
-    disk: optNum,
-    maxdisk: optNum,
-    uptime: optNum,
-    netin: optNum,
-    netout: optNum,
-    diskread: optNum,
-    diskwrite: optNum,
-    lock: z.string().optional(),
-    tags: z.string().optional(),
-    hastate: z.string().optional(),
-  }),
-  z.object({
-    type: z.literal("storage"),
-    node: z.string(),
-    storage: z.string(),
-    status: z.string().optional(),
-    plugintype: z.string().optional(),
-    shared: rawFlag.optional(),
-    content: z.string().optional(),
-    disk: optNum,
-    maxdisk: optNum,
-  }),
-]);
+export const NodeResourceSchema = z.object({
+  type: z.literal("node"),
+  node: z.string(),
+  status: z.string().optional(),
+  cpu: optNum,
+  maxcpu: optNum,
+  mem: optNum,
+  maxmem: optNum,
+  disk: optNum,
+  maxdisk: optNum,
+  uptime: optNum,
+});
+
+export const GuestResourceSchema = z.object({
+  type: z.enum(["qemu", "lxc"]),
+  vmid: z.number().int(),
+  node: z.string(),
+  name: z.string().optional(),
+  status: z.string().optional(),
+  template: rawFlag.optional(),
+  cpu: optNum,
+  maxcpu: optNum,
+  mem: optNum,
+  maxmem: optNum,
+  disk: optNum,
+  maxdisk: optNum,
+  uptime: optNum,
+  netin: optNum,
+  netout: optNum,
+  diskread: optNum,
+  diskwrite: optNum,
+  lock: z.string().optional(),
+  tags: z.string().optional(),
+  hastate: z.string().optional(),
+});
+
+export const StorageResourceSchema = z.object({
+  type: z.literal("storage"),
+  node: z.string(),
+  storage: z.string(),
+  status: z.string().optional(),
+  plugintype: z.string().optional(),
+  shared: rawFlag.optional(),
+  content: z.string().optional(),
+  disk: optNum,
+  maxdisk: optNum,
+});
+
+export const ResourceRowSchema = z.discriminatedUnion("type", [NodeResourceSchema, GuestResourceSchema, StorageResourceSchema]);
 export type ResourceRow = z.infer<typeof ResourceRowSchema>;
 export type NodeResourceRow = Extract<ResourceRow, { type: "node" }>;
 export type GuestResourceRow = Extract<ResourceRow, { type: "qemu" | "lxc" }>;

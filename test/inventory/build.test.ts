@@ -20,6 +20,23 @@ describe("buildInventory", () => {
     expect(inventory.takenAt).toBe(1_000_000);
   });
 
+  it("builds a guest once per resources row object: the same row (reused by the memo) gives the same guest while its node is in the same state", () => {
+    const rows = resources();
+    const first = build({ resources: rows });
+    const again = build({ resources: rows });
+    const fresh = build();
+    expect(again.guests[0]).toBe(first.guests[0]);
+    expect(fresh.guests[0]).not.toBe(first.guests[0]);
+    expect(fresh.guests[0]).toEqual(first.guests[0]);
+    // pve1 goes offline: its guests are rebuilt (status unknown) from the very same rows
+    const offline = rows.map((row) => (row.type === "node" && row.node === "pve1" ? { ...row, status: "offline" } : row));
+    const down = build({ resources: offline });
+    const web = (inventory: ReturnType<typeof build>) => inventory.guests.find((guest) => guest.vmid === 100)!;
+    expect(web(down)).not.toBe(web(first));
+    expect(web(down).status).toBe("unknown");
+    expect(web(build({ resources: offline }))).toBe(web(down));
+  });
+
   it("skips templates and sorts guests by vmid", () => {
     expect(build().guests.map((guest) => guest.vmid)).toEqual([100, 101, 102, 103, 1000]);
   });

@@ -1,0 +1,48 @@
+import type { z } from "zod";
+
+type Shape = Readonly<Record<string, z.ZodType>>;
+type Fields = Record<string, unknown>;
+
+/**
+ * The rows of a list answer validated last time, by row id: a row whose fields are all identical
+ * (`===`) to the ones validated last time is last time's object, not validated again; any other
+ * row goes through the schema. Meant for `/cluster/resources`, which repeats every row every cycle
+ * (stopped guests and storages unchanged), and lets what is built from a row be reused with it.
+ *
+ * Sound only for object schemas without transforms (a field's output is its input) that strip
+ * unknown keys; `shapeOf` returns the shape that validates a row of that kind.
+ */
+export class RowMemo<T> {
+  private previous = new Map<string, T>();
+  private current = new Map<string, T>();
+
+  constructor(
+    private readonly idOf: (row: Fields) => string | undefined,
+    private readonly shapeOf: (row: Fields) => Shape | undefined,
+  ) {}
+
+  /** Last time's validated row when `raw` has the very same fields, else undefined (validate it). */
+  reuse(raw: unknown): T | undefined {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+    const row = raw as Fields;
+    const id = this.idOf(row);
+    const before = id === undefined ? undefined : this.previous.get(id);
+    const shape = before === undefined ? undefined : this.shapeOf(row);
+    if (before === undefined || shape === undefined) return undefined;
+    const fields = before as Fields;
+    for (const key in shape) if (row[key] !== fields[key]) return undefined;
+    return before;
+  }
+
+  /** Notes the validated row of this answer. */
+  remember(raw: unknown, validated: T): void {
+    const id = typeof raw === "object" && raw !== null ? this.idOf(raw as Fields) : undefined;
+    if (id !== undefined) this.current.set(id, validated);
+  }
+
+  /** Ends an answer: what it held is what the next one is compared with (rows it lacked are forgotten). */
+  finish(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+}
