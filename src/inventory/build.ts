@@ -11,7 +11,7 @@ import { isSet } from "../pve/schemas.js";
 import { deriveGuestStatus } from "./derive.js";
 import { ClusterNameUnknownError } from "./errors.js";
 import { nodeMatcher } from "./filter.js";
-import { guestKey, type ClusterInfo, type GuestInfo, type Inventory, type NodeInfo, type StorageInfo } from "./types.js";
+import { guestKey, type ClusterInfo, type DeviceKey, type GuestInfo, type Inventory, type NodeInfo, type StorageInfo } from "./types.js";
 
 export interface InventoryInput {
   resources: ResourceRow[];
@@ -29,31 +29,43 @@ export interface InventoryOptions {
   previous?: Inventory;
 }
 
-/** Turns one poll's answers into an immutable Inventory. Pure. */
+/**
+ * Turns one poll's answers into an immutable Inventory. Pure. Written as loops over the rows, not
+ * chains of callbacks: a callback created per call is a new function every poll, which V8 must
+ * optimize again once a collection has dropped the last one's code (measured: ~5 ms a poll).
+ */
 export function buildInventory(input: InventoryInput, options: InventoryOptions): Inventory {
   const includeNode = nodeMatcher(options.filter.nodes);
-  const excluded = new Set(options.filter.exclude_vmids);
+  const excluded = excludedSet(options.filter.exclude_vmids);
   const previous = options.previous;
 
-  const nodeRows = input.resources.filter((row): row is NodeResourceRow => row.type === "node" && includeNode(row.node));
+  const nodeRows: NodeResourceRow[] = [];
+  const guestRows: GuestResourceRow[] = [];
+  const storageRows: StorageResourceRow[] = [];
+  for (const row of input.resources) {
+    if (!includeNode(row.node)) continue;
+    if (row.type === "node") nodeRows.push(row);
+    else if (row.type === "storage") storageRows.push(row);
+    else if (!isSet(row.template) && !excluded.has(row.vmid)) guestRows.push(row);
+  }
+
   const nodeIps = nodeIpsFrom(input.clusterStatus, previous);
   const previousNodes = new Map(previous?.nodes.map((node) => [node.name, node]));
   const nodes = nodeRows
     .map((row) => buildNode(row, input.nodeStatuses.get(row.node), previousNodes.get(row.node), nodeIps.get(row.node) ?? null))
-    .sort((a, b) => compareText(a.name, b.name));
+    .sort(byNodeName);
 
-  const nodeOnline = new Map(nodes.map((node) => [node.name, node.status === "online"]));
-  const previousGuests = new Map(previous?.guests.map((guest) => [guestKey(guest.kind, guest.vmid), guest]));
-  const guests = input.resources
-    .filter((row): row is GuestResourceRow => (row.type === "qemu" || row.type === "lxc") && !isSet(row.template))
-    .filter((row) => includeNode(row.node) && !excluded.has(row.vmid))
-    .map((row) => guestOf(row, nodeOnline.get(row.node) ?? true, previousGuests))
-    .sort((a, b) => a.vmid - b.vmid || compareText(a.kind, b.kind));
+  const nodeOnline = new Map<string, boolean>();
+  for (const node of nodes) nodeOnline.set(node.name, node.status === "online");
+  const previousGuests = new Map<DeviceKey, GuestInfo>();
+  for (const guest of previous?.guests ?? []) previousGuests.set(guestKey(guest.kind, guest.vmid), guest);
+  const guests: GuestInfo[] = [];
+  for (const row of guestRows) guests.push(guestOf(row, nodeOnline.get(row.node) ?? true, previousGuests));
+  guests.sort(byGuestId);
 
-  const storages = input.resources
-    .filter((row): row is StorageResourceRow => row.type === "storage" && includeNode(row.node))
-    .map((row) => buildStorage(row, nodeOnline.get(row.node) ?? true))
-    .sort((a, b) => compareText(a.node, b.node) || compareText(a.storage, b.storage));
+  const storages: StorageInfo[] = [];
+  for (const row of storageRows) storages.push(buildStorage(row, nodeOnline.get(row.node) ?? true));
+  storages.sort(byStorageId);
 
   return {
     takenAt: input.takenAt,
@@ -62,6 +74,27 @@ export function buildInventory(input: InventoryInput, options: InventoryOptions)
     guests,
     storages,
   };
+}
+
+const excludedSets = new WeakMap<readonly number[], ReadonlySet<number>>();
+
+/** `filter.exclude_vmids` as a set, built once per config. */
+function excludedSet(vmids: readonly number[]): ReadonlySet<number> {
+  let set = excludedSets.get(vmids);
+  if (!set) excludedSets.set(vmids, (set = new Set(vmids)));
+  return set;
+}
+
+function byNodeName(a: NodeInfo, b: NodeInfo): number {
+  return compareText(a.name, b.name);
+}
+
+function byGuestId(a: GuestInfo, b: GuestInfo): number {
+  return a.vmid - b.vmid || compareText(a.kind, b.kind);
+}
+
+function byStorageId(a: StorageInfo, b: StorageInfo): number {
+  return compareText(a.node, b.node) || compareText(a.storage, b.storage);
 }
 
 /**
@@ -154,7 +187,7 @@ function pveVersionOf(status: NodeStatus | undefined): string | null {
  */
 const builtGuests = new WeakMap<GuestResourceRow, { nodeOnline: boolean; guest: GuestInfo }>();
 
-function guestOf(row: GuestResourceRow, nodeOnline: boolean, previousGuests: Map<string, GuestInfo>): GuestInfo {
+function guestOf(row: GuestResourceRow, nodeOnline: boolean, previousGuests: Map<DeviceKey, GuestInfo>): GuestInfo {
   const built = builtGuests.get(row);
   if (built && built.nodeOnline === nodeOnline) return built.guest;
   const guest = buildGuest(row, nodeOnline, previousGuests.get(guestKey(row.type, row.vmid)));

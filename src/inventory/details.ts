@@ -68,9 +68,10 @@ export class DetailsCollector {
     const jobs: Array<() => Promise<void>> = [];
     for (const guest of inventory.guests) {
       const memory = this.observe(guest);
-      const due = (every: number) => (cycle + spreadHash(guest.vmid)) % every === 0;
-      if (guest.status === "running" && due(this.cadence.ips)) jobs.push(() => this.fetchIps(api, guest, memory));
-      if (guest.status !== "unknown" && due(this.cadence.snapshots)) jobs.push(() => this.fetchSnapshots(api, guest, memory));
+      // one hash per guest and no callback per guest (a new function every cycle is optimized again)
+      const phase = cycle + spreadHash(guest.vmid);
+      if (guest.status === "running" && phase % this.cadence.ips === 0) jobs.push(() => this.fetchIps(api, guest, memory));
+      if (guest.status !== "unknown" && phase % this.cadence.snapshots === 0) jobs.push(() => this.fetchSnapshots(api, guest, memory));
     }
     for (const listing of backupListings(inventory)) {
       if ((cycle + spreadHash(listing.key)) % this.cadence.backups === 0) jobs.push(() => this.fetchBackups(api, listing));
@@ -222,7 +223,8 @@ export class DetailsCollector {
   }
 
   private forgetVanished(inventory: Inventory): void {
-    const present = new Set(inventory.guests.map((guest) => guestKey(guest.kind, guest.vmid)));
+    const present = new Set<DeviceKey>();
+    for (const guest of inventory.guests) present.add(guestKey(guest.kind, guest.vmid));
     for (const key of this.guests.keys()) {
       if (!present.has(key)) {
         this.guests.delete(key);

@@ -39,14 +39,16 @@ function collect(entries: Array<{ iface: string; address: string | undefined }>)
 
 /** From the qemu guest agent's `network-get-interfaces`. */
 export function ipsFromAgent(interfaces: AgentInterface[]): GuestIps {
-  return collect(
-    interfaces.flatMap((iface) => (iface["ip-addresses"] ?? []).map((entry) => ({ iface: iface.name, address: entry["ip-address"] }))),
-  );
+  const entries: Array<{ iface: string; address: string | undefined }> = [];
+  for (const iface of interfaces) for (const entry of iface["ip-addresses"] ?? []) entries.push({ iface: iface.name, address: entry["ip-address"] });
+  return collect(entries);
 }
 
 /** From `/lxc/{vmid}/interfaces` (`inet: "a.b.c.d/nn"`). */
 export function ipsFromLxc(interfaces: LxcInterface[]): GuestIps {
-  return collect(interfaces.flatMap((iface) => [{ iface: iface.name, address: iface.inet }, { iface: iface.name, address: iface.inet6 }]));
+  const entries: Array<{ iface: string; address: string | undefined }> = [];
+  for (const iface of interfaces) entries.push({ iface: iface.name, address: iface.inet }, { iface: iface.name, address: iface.inet6 });
+  return collect(entries);
 }
 
 /** Static `ip=`/`ip6=` of a CT's `netN` lines (dhcp, auto and manual say nothing). */

@@ -75,7 +75,8 @@ export class Poller {
     const { api, requests } = countingApi(this.api);
     const cycle = this.cycle++;
     const resources = await api.clusterResources();
-    const onlineNodes = resources.rows.flatMap((row) => (row.type === "node" && row.status === "online" && this.includeNode(row.node) ? [row.node] : []));
+    const onlineNodes: string[] = [];
+    for (const row of resources.rows) if (row.type === "node" && row.status === "online" && this.includeNode(row.node)) onlineNodes.push(row.node);
     const [clusterStatus, nodeStatuses] = await Promise.all([
       this.readClusterStatus(api),
       this.readNodeStatuses(api, onlineNodes),

@@ -83,20 +83,17 @@ export class DeviceSync {
     const now = this.options.now();
     const seen = new Set<DeviceKey>();
     const pending: Promise<unknown>[] = [];
-    const nodeOnline = new Map(inventory.nodes.map((node) => [node.name, node.status === "online"]));
-    const devices: Array<{ key: DeviceKey; device: DeviceInput; online: boolean }> = [
-      ...inventory.nodes.map((node) => ({ key: nodeKey(node.name), device: { kind: "node", info: node } as const, online: node.status === "online" })),
-      ...inventory.guests.map((guest) => ({
-        key: guestKey(guest.kind, guest.vmid),
-        device: { kind: "guest", info: guest } as const,
-        online: nodeOnline.get(guest.node) === true,
-      })),
-      ...inventory.storages.map((storage) => ({
-        key: storageKey(storage.node, storage.storage),
-        device: { kind: "storage", info: storage } as const,
-        online: nodeOnline.get(storage.node) === true,
-      })),
-    ];
+    // Loops, not callbacks: a callback made per sync is a new function V8 optimizes again each time.
+    const nodeOnline = new Map<string, boolean>();
+    for (const node of inventory.nodes) nodeOnline.set(node.name, node.status === "online");
+    const devices: Array<{ key: DeviceKey; device: DeviceInput; online: boolean }> = [];
+    for (const node of inventory.nodes) devices.push({ key: nodeKey(node.name), device: { kind: "node", info: node }, online: node.status === "online" });
+    for (const guest of inventory.guests) {
+      devices.push({ key: guestKey(guest.kind, guest.vmid), device: { kind: "guest", info: guest }, online: nodeOnline.get(guest.node) === true });
+    }
+    for (const storage of inventory.storages) {
+      devices.push({ key: storageKey(storage.node, storage.storage), device: { kind: "storage", info: storage }, online: nodeOnline.get(storage.node) === true });
+    }
     const { publisher } = this.options;
     for (const { key, device, online } of devices) {
       seen.add(key);

@@ -11,7 +11,13 @@ export type GuestCarry = Pick<GuestState, "name" | "boot_time" | "last_action">;
 export function nodeState(node: NodeInfo, inventory: Inventory, previous: NodeCarry | undefined, now: number): NodeState {
   const online = node.status === "online";
   const metric = <T>(value: T | null): T | null => (online ? value : null);
-  const guests = inventory.guests.filter((guest) => guest.node === node.name);
+  let guestsTotal = 0;
+  let guestsRunning = 0;
+  for (const guest of inventory.guests) {
+    if (guest.node !== node.name) continue;
+    guestsTotal++;
+    if (guest.status === "running") guestsRunning++;
+  }
   const uptime = metric(node.uptime);
   return {
     status: node.status,
@@ -33,8 +39,8 @@ export function nodeState(node: NodeInfo, inventory: Inventory, previous: NodeCa
     boot_time: stableBootTime(uptime, now, previous?.boot_time),
     kernel: node.kernel,
     pve_version: node.pveVersion,
-    guests_running: guests.filter((guest) => guest.status === "running").length,
-    guests_total: guests.length,
+    guests_running: guestsRunning,
+    guests_total: guestsTotal,
     last_seen: isoTime(now),
   };
 }
