@@ -21,16 +21,21 @@ export class RowMemo<T> {
     private readonly shapeOf: (row: Fields) => Shape | undefined,
   ) {}
 
-  /** Last time's validated row when `raw` has the very same fields, else undefined (validate it). */
+  /**
+   * Last time's validated row when `raw` has the very same fields (noted for the next answer too),
+   * else undefined: validate it and `remember` the result.
+   */
   reuse(raw: unknown): T | undefined {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
     const row = raw as Fields;
     const id = this.idOf(row);
-    const before = id === undefined ? undefined : this.previous.get(id);
+    if (id === undefined) return undefined;
+    const before = this.previous.get(id);
     const shape = before === undefined ? undefined : this.shapeOf(row);
     if (before === undefined || shape === undefined) return undefined;
     const fields = before as Fields;
     for (const key in shape) if (row[key] !== fields[key]) return undefined;
+    this.current.set(id, before);
     return before;
   }
 

@@ -37,7 +37,6 @@ export class RowValidator {
       const known = memo?.reuse(row);
       if (known !== undefined) {
         rows.push(known);
-        memo!.remember(row, known);
         continue;
       }
       const parsed = schema.safeParse(row);

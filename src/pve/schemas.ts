@@ -9,7 +9,15 @@ import { z } from "zod";
 const optNum = z.number().optional();
 /** A number PVE may send as a string (regex-captured values such as loadavg or mhz). */
 const numeric = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
-const flag = z.union([z.literal(0), z.literal(1), z.boolean()]).transform((v) => v === 1 || v === true);
+/** PVE's boolean: 0/1 (or true/false from some endpoints), kept as sent; read it with `isSet`. */
+const rawFlag = z.literal([0, 1, true, false]);
+/** The same, as a boolean. */
+const flag = rawFlag.transform(isSet);
+
+/** Whether a PVE boolean (`rawFlag`) is set. */
+export function isSet(flag: 0 | 1 | boolean | undefined): boolean {
+  return flag === 1 || flag === true;
+}
 
 export const VersionSchema = z.object({
   version: z.string(),
@@ -40,24 +48,14 @@ export const ClusterStatusRowSchema = z.discriminatedUnion("type", [
 ]);
 export type ClusterStatusRow = z.infer<typeof ClusterStatusRowSchema>;
 
-/** PVE's boolean: 0/1 (or true/false from some endpoints), kept as sent; read it with `isSet`. */
-const rawFlag = z.literal([0, 1, true, false]);
-
-/** Whether a PVE boolean (`rawFlag`) is set. */
-export function isSet(flag: 0 | 1 | boolean | undefined): boolean {
-  return flag === 1 || flag === true;
-}
-
 /*
  * /cluster/resources is the one answer validated every cycle at full size (a row per guest): its
  * schema holds only the fields pve2mqtt reads, one object for both guest kinds, and no
  * transforms (each field and transform costs zod an allocation per row, see README Performance),
  * which also lets a RowMemo validate only what changed since the last answer.
  */
-export const NodeResourceSchema = z.object({
-  type: z.literal("node"),
-  node: z.string(),
-  status: z.string().optional(),
+/** Usage fields nodes and guests share in /cluster/resources. */
+const usageFields = {
   cpu: optNum,
   maxcpu: optNum,
   mem: optNum,
@@ -65,6 +63,13 @@ export const NodeResourceSchema = z.object({
   disk: optNum,
   maxdisk: optNum,
   uptime: optNum,
+};
+
+export const NodeResourceSchema = z.object({
+  type: z.literal("node"),
+  node: z.string(),
+  status: z.string().optional(),
+  ...usageFields,
 });
 
 export const GuestResourceSchema = z.object({
@@ -74,13 +79,7 @@ export const GuestResourceSchema = z.object({
   name: z.string().optional(),
   status: z.string().optional(),
   template: rawFlag.optional(),
-  cpu: optNum,
-  maxcpu: optNum,
-  mem: optNum,
-  maxmem: optNum,
-  disk: optNum,
-  maxdisk: optNum,
-  uptime: optNum,
+  ...usageFields,
   netin: optNum,
   netout: optNum,
   diskread: optNum,
