@@ -51,6 +51,8 @@ export class DetailsCollector {
   private readonly built = new Map<DeviceKey, { ips: GuestIps; snapshots: GuestMemory["snapshots"]; lastBackup: number | null; details: GuestDetails }>();
   /** Per backup listing (`shared/<storage>` or `<node>/<storage>`): vmid → newest ctime (ms). */
   private readonly backups = new Map<string, Map<number, number>>();
+  /** vmid → newest backup over every listing; rebuilt only after `backups` changed (not once per guest and cycle). */
+  private newestBackup: Map<number, number> | null = null;
   private readonly problems: ProblemLog;
   private cycle = 0;
 
@@ -191,6 +193,7 @@ export class DetailsCollector {
         else known.set(vmid, time);
         this.backups.set(listing.key, known);
       }
+      this.newestBackup = null;
       this.problems.succeeded(problem, `The backups on ${listing.storage} can be listed again`);
     } catch (error) {
       this.problems.failed(problem, `Cannot list the backups on storage ${listing.storage} (node ${listing.node}; needs Datastore.Audit); keeping the last known times`, error);
@@ -200,14 +203,11 @@ export class DetailsCollector {
   /** Each guest's details; the previous object is reused while its inputs are the same (they change every 10–30 cycles). */
   private detailsOf(inventory: Inventory): Map<DeviceKey, GuestDetails> {
     const result = new Map<DeviceKey, GuestDetails>();
+    const newestBackup = this.newestBackupByVmid();
     for (const guest of inventory.guests) {
       const key = guestKey(guest.kind, guest.vmid);
       const memory = this.guests.get(key);
-      let lastBackup: number | null = null;
-      for (const newest of this.backups.values()) {
-        const time = newest.get(guest.vmid);
-        if (time !== undefined && (lastBackup === null || time > lastBackup)) lastBackup = time;
-      }
+      const lastBackup = newestBackup.get(guest.vmid) ?? null;
       const ips = memory?.ips ?? NO_IPS;
       const snapshots = memory?.snapshots ?? NO_SNAPSHOTS;
       const previous = this.built.get(key);
@@ -222,6 +222,16 @@ export class DetailsCollector {
     return result;
   }
 
+  private newestBackupByVmid(): Map<number, number> {
+    if (this.newestBackup) return this.newestBackup;
+    const merged = new Map<number, number>();
+    for (const newest of this.backups.values()) {
+      for (const [vmid, time] of newest) if (time > (merged.get(vmid) ?? -Infinity)) merged.set(vmid, time);
+    }
+    this.newestBackup = merged;
+    return merged;
+  }
+
   private forgetVanished(inventory: Inventory): void {
     const present = new Set<DeviceKey>();
     for (const guest of inventory.guests) present.add(guestKey(guest.kind, guest.vmid));
@@ -233,7 +243,11 @@ export class DetailsCollector {
       }
     }
     const listings = new Set(backupListings(inventory).map((listing) => listing.key));
-    for (const key of this.backups.keys()) if (!listings.has(key)) this.backups.delete(key);
+    for (const key of this.backups.keys()) {
+      if (listings.has(key)) continue;
+      this.backups.delete(key);
+      this.newestBackup = null;
+    }
   }
 }
 

@@ -123,8 +123,20 @@ export interface GuestRates {
 /** `qemu/100`, `lxc/101`, `node/pve1`, `storage/pve1/local`: the identity of a device. */
 export type DeviceKey = string;
 
+/** Keys already made, by vmid: the same string each cycle (its hash computed once) instead of a new one per lookup. */
+const guestKeys = { qemu: new Map<number, DeviceKey>(), lxc: new Map<number, DeviceKey>() };
+/** Far above any cluster's guest count; only reached if something feeds made-up vmids, and then the cache starts over. */
+const MAX_REMEMBERED_KEYS = 100_000;
+
 export function guestKey(kind: GuestKind, vmid: number): DeviceKey {
-  return `${kind}/${vmid}`;
+  const known = guestKeys[kind];
+  let key = known.get(vmid);
+  if (key === undefined) {
+    key = `${kind}/${vmid}`;
+    if (known.size >= MAX_REMEMBERED_KEYS) known.clear();
+    known.set(vmid, key);
+  }
+  return key;
 }
 export function nodeKey(node: string): DeviceKey {
   return `node/${node}`;

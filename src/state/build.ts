@@ -96,11 +96,26 @@ export function guestState(guest: GuestInfo, extra: GuestStateExtra): GuestState
     ipv6,
     snapshots: details?.snapshots ?? null,
     last_snapshot: details?.lastSnapshot ?? null,
-    last_snapshot_time: details?.lastSnapshotTime == null ? null : isoTime(details.lastSnapshotTime),
-    last_backup: details?.lastBackup == null ? null : isoTime(details.lastBackup),
+    last_snapshot_time: details ? detailTimes(details).lastSnapshotTime : null,
+    last_backup: details ? detailTimes(details).lastBackup : null,
     last_action: extra.lastAction !== undefined ? extra.lastAction : (previous?.last_action ?? null),
     last_seen: isoTime(now),
   };
+}
+
+/** A details object lasts 10–30 cycles: its times are formatted once, not in every state built from it. */
+const formattedTimes = new WeakMap<GuestDetails, { lastSnapshotTime: string | null; lastBackup: string | null }>();
+
+function detailTimes(details: GuestDetails): { lastSnapshotTime: string | null; lastBackup: string | null } {
+  let times = formattedTimes.get(details);
+  if (!times) {
+    times = {
+      lastSnapshotTime: details.lastSnapshotTime == null ? null : isoTime(details.lastSnapshotTime),
+      lastBackup: details.lastBackup == null ? null : isoTime(details.lastBackup),
+    };
+    formattedTimes.set(details, times);
+  }
+  return times;
 }
 
 /** The `B/storage/<node>/<storage>` payload. */
