@@ -112,7 +112,7 @@ export class PveClient implements PveApi {
 
   async clusterResources(): Promise<Rows<ResourceRow>> {
     const path = "/cluster/resources";
-    return this.validate.rows(ResourceRowSchema, await this.get(path), path, path, { keep: isKnownResource, memo: this.resourceRows });
+    return this.validate.rows(ResourceRowSchema, await this.get(path), path, path, { keep: isKnownResource, memo: this.resourceRows, checkOnly: true });
   }
 
   async nodeStatus(node: string): Promise<NodeStatus> {

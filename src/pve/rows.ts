@@ -19,17 +19,19 @@ export class RowValidator {
    *   is reported once however many guests share it.
    * @param options.keep rows it refuses are dropped silently (e.g. resource types we do not know).
    * @param options.memo the rows of the last answer: only what differs from them is validated.
+   * @param options.checkOnly a valid row is kept as PVE sent it (unknown keys included) instead of
+   *   being rebuilt by zod: only for schemas without transforms or defaults, whose output is their input.
    */
   rows<S extends z.ZodType>(
     schema: S,
     data: unknown,
     path: string,
     endpoint: string,
-    options: { keep?: (row: unknown) => boolean; memo?: RowMemo<z.output<S>> } = {},
+    options: { keep?: (row: unknown) => boolean; memo?: RowMemo<z.output<S>>; checkOnly?: boolean } = {},
   ): Rows<z.output<S>> {
     if (data === null || data === undefined) return { rows: [], skipped: 0 };
     if (!Array.isArray(data)) throw new PveResponseError(path, `response from ${path} is not a list`);
-    const { keep, memo } = options;
+    const { keep, memo, checkOnly } = options;
     const rows: z.output<S>[] = [];
     let skipped = 0;
     for (const row of data) {
@@ -37,6 +39,11 @@ export class RowValidator {
       const known = memo?.reuse(row);
       if (known !== undefined) {
         rows.push(known);
+        continue;
+      }
+      if (checkOnly && schema.validate(row)) {
+        rows.push(row as z.output<S>);
+        memo?.remember(row, row as z.output<S>);
         continue;
       }
       const parsed = schema.safeParse(row);

@@ -3,7 +3,8 @@ import { z } from "zod";
 /*
  * zod schemas of the PVE responses pve2mqtt reads. Only what identifies a row is required
  * (PVE drops fields for offline nodes and unprivileged users); everything else is optional.
- * Unknown keys are stripped. Lists are validated row by row (see rows.ts).
+ * Unknown keys are stripped, except from /cluster/resources rows, which are only checked (see
+ * below). Lists are validated row by row (see rows.ts).
  */
 
 const optNum = z.number().optional();
@@ -52,7 +53,8 @@ export type ClusterStatusRow = z.infer<typeof ClusterStatusRowSchema>;
  * /cluster/resources is the one answer validated every cycle at full size (a row per guest): its
  * schema holds only the fields pve2mqtt reads, one object for both guest kinds, and no
  * transforms (each field and transform costs zod an allocation per row, see README Performance),
- * which also lets a RowMemo validate only what changed since the last answer.
+ * which lets a RowMemo validate only what changed since the last answer, and lets a valid row be
+ * kept as parsed from the JSON instead of rebuilt (`checkOnly` in rows.ts).
  */
 /** Usage fields nodes and guests share in /cluster/resources. */
 const usageFields = {

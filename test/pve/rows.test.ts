@@ -22,6 +22,21 @@ describe("RowValidator.rows", () => {
     expect(capture.messages(WARN)).toEqual(["skipping a row of /cluster/resources: maxmem: expected number, got string"]);
   });
 
+  it("checkOnly keeps a valid row as PVE sent it and still skips and names a bad one", () => {
+    const capture = captureLog("warn");
+    const validator = new RowValidator(capture.log);
+    const good = qemu(100, { pool: "lab" });
+    const data = [good, qemu(101, { vmid: 1.5 }), { id: "storage/pve1/local", type: "storage", node: "pve1" }];
+    const result = validator.rows(ResourceRowSchema, data, "/cluster/resources", "/cluster/resources", { keep: known, checkOnly: true });
+    expect(result.rows[0]).toBe(good);
+    expect(result.rows).toHaveLength(1);
+    expect(result.skipped).toBe(2);
+    expect(capture.messages(WARN)).toEqual([
+      "skipping a row of /cluster/resources: vmid: expected int, got number",
+      "skipping a row of /cluster/resources: storage: expected string, got nothing",
+    ]);
+  });
+
   it("logs a different field of the same endpoint once more", () => {
     const capture = captureLog("warn");
     const validator = new RowValidator(capture.log);
