@@ -112,7 +112,7 @@ export class PveClient implements PveApi {
 
   async clusterResources(): Promise<Rows<ResourceRow>> {
     const path = "/cluster/resources";
-    return this.validate.rows(ResourceRowSchema, await this.get(path), path, path, { keep: isKnownResource, memo: this.resourceRows, checkOnly: true });
+    return this.validate.rows(ResourceRowSchema, await this.get(path), path, path, { keep: isKnownResource, memo: this.resourceRows, check: isValidResource });
   }
 
   async nodeStatus(node: string): Promise<NodeStatus> {
@@ -295,16 +295,30 @@ function resourceId(row: Record<string, unknown>): string | undefined {
   return typeof row.id === "string" ? row.id : undefined;
 }
 
-function resourceShape(row: Record<string, unknown>) {
+/** The schema of a resources row's own kind (what ResourceRowSchema would pick for it). */
+function resourceSchema(row: Record<string, unknown>) {
   switch (row.type) {
     case "node":
-      return NodeResourceSchema.shape;
+      return NodeResourceSchema;
     case "qemu":
     case "lxc":
-      return GuestResourceSchema.shape;
+      return GuestResourceSchema;
     case "storage":
-      return StorageResourceSchema.shape;
+      return StorageResourceSchema;
     default:
       return undefined;
   }
+}
+
+function resourceShape(row: Record<string, unknown>) {
+  return resourceSchema(row)?.shape;
+}
+
+/**
+ * Valid for its own kind's compiled object schema: a check that allocates nothing (a union's
+ * compiled check builds the row anyway).
+ */
+function isValidResource(row: unknown): boolean {
+  if (typeof row !== "object" || row === null) return false;
+  return resourceSchema(row as Record<string, unknown>)?.validate(row) === true;
 }

@@ -19,19 +19,21 @@ export class RowValidator {
    *   is reported once however many guests share it.
    * @param options.keep rows it refuses are dropped silently (e.g. resource types we do not know).
    * @param options.memo the rows of the last answer: only what differs from them is validated.
-   * @param options.checkOnly a valid row is kept as PVE sent it (unknown keys included) instead of
-   *   being rebuilt by zod: only for schemas without transforms or defaults, whose output is their input.
+   * @param options.check a cheaper test that a row is valid for `schema` (e.g. zod's compiled
+   *   `validate` of the row's own kind): a row it accepts is kept as PVE sent it (unknown keys
+   *   included) instead of being rebuilt by zod. Only for schemas without transforms or defaults,
+   *   whose output is their input. A row it refuses goes through `schema` (and its issue is logged).
    */
   rows<S extends z.ZodType>(
     schema: S,
     data: unknown,
     path: string,
     endpoint: string,
-    options: { keep?: (row: unknown) => boolean; memo?: RowMemo<z.output<S>>; checkOnly?: boolean } = {},
+    options: { keep?: (row: unknown) => boolean; memo?: RowMemo<z.output<S>>; check?: (row: unknown) => boolean } = {},
   ): Rows<z.output<S>> {
     if (data === null || data === undefined) return { rows: [], skipped: 0 };
     if (!Array.isArray(data)) throw new PveResponseError(path, `response from ${path} is not a list`);
-    const { keep, memo, checkOnly } = options;
+    const { keep, memo, check } = options;
     const rows: z.output<S>[] = [];
     let skipped = 0;
     for (const row of data) {
@@ -41,7 +43,7 @@ export class RowValidator {
         rows.push(known);
         continue;
       }
-      if (checkOnly && schema.validate(row)) {
+      if (check?.(row)) {
         rows.push(row as z.output<S>);
         memo?.remember(row, row as z.output<S>);
         continue;

@@ -22,12 +22,12 @@ describe("RowValidator.rows", () => {
     expect(capture.messages(WARN)).toEqual(["skipping a row of /cluster/resources: maxmem: expected number, got string"]);
   });
 
-  it("checkOnly keeps a valid row as PVE sent it and still skips and names a bad one", () => {
+  it("a row the check accepts is kept as PVE sent it; one it refuses is parsed, skipped and named", () => {
     const capture = captureLog("warn");
     const validator = new RowValidator(capture.log);
     const good = qemu(100, { pool: "lab" });
     const data = [good, qemu(101, { vmid: 1.5 }), { id: "storage/pve1/local", type: "storage", node: "pve1" }];
-    const result = validator.rows(ResourceRowSchema, data, "/cluster/resources", "/cluster/resources", { keep: known, checkOnly: true });
+    const result = validator.rows(ResourceRowSchema, data, "/cluster/resources", "/cluster/resources", { keep: known, check: (row) => GuestResourceSchema.validate(row) });
     expect(result.rows[0]).toBe(good);
     expect(result.rows).toHaveLength(1);
     expect(result.skipped).toBe(2);
