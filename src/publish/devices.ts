@@ -16,6 +16,8 @@ import type { CommandResult, GuestState, NodeState, StorageState } from "../stat
 export const REPUBLISH_EVERY_CYCLES = 10;
 
 type AnyState = NodeState | GuestState | StorageState;
+/** The first segment of a device key. */
+type DeviceKind = "node" | "qemu" | "lxc" | "storage";
 
 /** Returned when nothing needs publishing: one shared settled promise instead of one per device. */
 const DONE: Promise<void> = Promise.resolve();
@@ -24,6 +26,7 @@ type Availability = "online" | "offline";
 /** What the bridge remembers of one device between cycles. */
 interface DeviceRecord {
   topic: string;
+  kind: DeviceKind;
   /** What the next state needs from the last one (not the whole state: less for the GC to carry). */
   carry: GuestCarry | NodeCarry | null;
   /** Digest of the last state's JSON without `last_seen`, for change detection. */
@@ -69,7 +72,7 @@ export class DeviceSync {
     for (const [topic, payload] of retained) {
       const seeded = seedRecord(this.base, topic, payload);
       if (!seeded || this.devices.has(seeded.key)) continue;
-      this.devices.set(seeded.key, { ...freshRecord(topic, seeded.lastSeen, false), discoveryTarget: discoveryTarget(seeded.info) });
+      this.devices.set(seeded.key, { ...freshRecord(topic, seeded.key, seeded.lastSeen, false), discoveryTarget: discoveryTarget(seeded.info) });
     }
   }
 
@@ -135,12 +138,11 @@ export class DeviceSync {
   /** Counts by kind of the devices present now, for bridge/info. */
   counts(): Record<"nodes" | "qemu" | "lxc" | "storages", number> {
     const counts = { nodes: 0, qemu: 0, lxc: 0, storages: 0 };
-    for (const [key, record] of this.devices) {
+    for (const record of this.devices.values()) {
       if (!record.present) continue;
-      const kind = key.slice(0, key.indexOf("/"));
-      if (kind === "node") counts.nodes++;
-      else if (kind === "qemu") counts.qemu++;
-      else if (kind === "lxc") counts.lxc++;
+      if (record.kind === "node") counts.nodes++;
+      else if (record.kind === "qemu") counts.qemu++;
+      else if (record.kind === "lxc") counts.lxc++;
       else counts.storages++;
     }
     return counts;
@@ -158,7 +160,7 @@ export class DeviceSync {
   ): Promise<unknown>[] {
     let record = this.devices.get(key);
     if (!record) {
-      record = freshRecord(deviceTopic(this.base, key), now, true);
+      record = freshRecord(deviceTopic(this.base, key), key, now, true);
       this.devices.set(key, record);
       this.options.log.debug({ device: key }, "new device");
     }
@@ -280,9 +282,10 @@ function withoutLastSeen(payload: string): string {
 }
 
 /** A device nothing has been published for yet in this run. */
-function freshRecord(topic: string, lastSeen: number, present: boolean): DeviceRecord {
+function freshRecord(topic: string, key: DeviceKey, lastSeen: number, present: boolean): DeviceRecord {
   return {
     topic,
+    kind: key.slice(0, key.indexOf("/")) as DeviceKind,
     carry: null,
     comparable: "",
     inputs: null,

@@ -13,8 +13,10 @@ type Fields = Record<string, unknown>;
  * unknown keys; `shapeOf` returns the shape that validates a row of that kind.
  */
 export class RowMemo<T> {
-  private previous = new Map<string, T>();
-  private current = new Map<string, T>();
+  /** By row id: the validated row and the answer it was last seen in (updated in place, no new map per answer). */
+  private readonly known = new Map<string, { row: T; answer: number }>();
+  private answer = 0;
+  private seen = 0;
 
   constructor(
     private readonly idOf: (row: Fields) => string | undefined,
@@ -30,24 +32,44 @@ export class RowMemo<T> {
     const row = raw as Fields;
     const id = this.idOf(row);
     if (id === undefined) return undefined;
-    const before = this.previous.get(id);
-    const shape = before === undefined ? undefined : this.shapeOf(row);
-    if (before === undefined || shape === undefined) return undefined;
-    const fields = before as Fields;
+    const entry = this.known.get(id);
+    if (entry === undefined || entry.answer !== this.answer - 1) return undefined;
+    const shape = this.shapeOf(row);
+    if (shape === undefined) return undefined;
+    const fields = entry.row as Fields;
     for (const key in shape) if (row[key] !== fields[key]) return undefined;
-    this.current.set(id, before);
-    return before;
+    this.note(entry);
+    return entry.row;
   }
 
   /** Notes the validated row of this answer. */
   remember(raw: unknown, validated: T): void {
     const id = typeof raw === "object" && raw !== null ? this.idOf(raw as Fields) : undefined;
-    if (id !== undefined) this.current.set(id, validated);
+    if (id === undefined) return;
+    const entry = this.known.get(id);
+    if (entry === undefined) {
+      this.known.set(id, { row: validated, answer: this.answer });
+      this.seen++;
+      return;
+    }
+    entry.row = validated;
+    this.note(entry);
   }
 
   /** Ends an answer: what it held is what the next one is compared with (rows it lacked are forgotten). */
   finish(): void {
-    this.previous = this.current;
-    this.current = new Map();
+    if (this.seen !== this.known.size) {
+      for (const [id, entry] of this.known) if (entry.answer !== this.answer) this.known.delete(id);
+    }
+    this.answer++;
+    this.seen = 0;
+  }
+
+  private note(entry: { answer: number }): void {
+    // a row id repeated within one answer is counted once
+    if (entry.answer !== this.answer) {
+      entry.answer = this.answer;
+      this.seen++;
+    }
   }
 }
