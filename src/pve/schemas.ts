@@ -104,11 +104,8 @@ export const StorageResourceSchema = z.compile(z.object({
   maxdisk: optNum,
 }));
 
-/**
- * Any known resources row. Compiled by zod (`z.compile`) into straight-line code: the same results
- * and error messages (an invalid row is re-parsed by the regular parser), a third of the allocations.
- */
-export const ResourceRowSchema = z.compile(z.discriminatedUnion("type", [NodeResourceSchema, GuestResourceSchema, StorageResourceSchema]));
+/** Any known resources row (what a row its kind's `validate` refuses is parsed with, for the issue to log). */
+export const ResourceRowSchema = z.discriminatedUnion("type", [NodeResourceSchema, GuestResourceSchema, StorageResourceSchema]);
 export type ResourceRow = z.infer<typeof ResourceRowSchema>;
 export type NodeResourceRow = Extract<ResourceRow, { type: "node" }>;
 export type GuestResourceRow = Extract<ResourceRow, { type: "qemu" | "lxc" }>;
@@ -118,8 +115,7 @@ export const KNOWN_RESOURCE_TYPES = new Set(["node", "qemu", "lxc", "storage"]);
 
 const usage = z.object({ total: optNum, used: optNum, free: optNum });
 
-/** Validated for every node every cycle: compiled too (see ResourceRowSchema). */
-export const NodeStatusSchema = z.compile(z.object({
+export const NodeStatusSchema = z.object({
   uptime: optNum,
   cpu: optNum,
   wait: optNum,
@@ -131,7 +127,7 @@ export const NodeStatusSchema = z.compile(z.object({
   pveversion: z.string().optional(),
   kversion: z.string().optional(),
   "current-kernel": z.object({ sysname: z.string().optional(), release: z.string().optional() }).optional(),
-}));
+});
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;
 
 export const GuestStatusSchema = z.object({
