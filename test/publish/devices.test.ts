@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PollOutcome } from "../../src/inventory/poller.js";
+import type { GuestInfo, Inventory, NodeInfo } from "../../src/inventory/types.js";
+import { silentLogger } from "../../src/log.js";
+import { MqttConnection, type IncomingMessage } from "../../src/mqtt/connection.js";
+import { Publisher } from "../../src/mqtt/publisher.js";
+import { DeviceSync } from "../../src/publish/devices.js";
+import { makeConfig, makeContext } from "../homeassistant/fixtures.js";
+import { connectionOptions, recordMessages, startAedes, waitFor, type TestBroker } from "../mqtt/helpers.js";
+
+const GUEST_TOPIC = "pve2mqtt/qemu/100";
+const NODE_TOPIC = "pve2mqtt/node/pve1";
+
+const node: NodeInfo = {
+  name: "pve1", status: "online", cpu: 0.1, cpus: 8, cpuModel: "Xeon", load: [0.5, 0.4, 0.3], memUsed: 1e9, memTotal: 8e9,
+  swapUsed: 0, swapTotal: 1e9, rootfsUsed: 1e9, rootfsTotal: 1e10, uptime: 5000, kernel: "6.8", pveVersion: "8.2.4", ip: null,
+};
+
+function guest(fields: Partial<GuestInfo>): GuestInfo {
+  return {
+    kind: "qemu", vmid: 100, name: "web", node: "pve1", status: "running", cpu: 0.12341, cpus: 2, memUsed: 1e9, memTotal: 4e9,
+    diskUsed: null, diskTotal: 3e10, counters: null, uptime: 1000, haState: null, lock: null, tags: [], ...fields,
+  };
+}
+
+function outcome(guestInfo: GuestInfo, nodeInfo: NodeInfo = node): PollOutcome {
+  const inventory: Inventory = { takenAt: 0, cluster: { name: "lab", quorate: true, pveVersion: "8.2.4" }, nodes: [nodeInfo], guests: [guestInfo], storages: [] };
+  return { inventory, rates: new Map(), details: new Map(), requests: 0, skippedRows: 0 };
+}
+
+describe("DeviceSync states on a real broker", () => {
+  let broker: TestBroker;
+  let bridge: MqttConnection;
+  let observer: MqttConnection;
+  let received: IncomingMessage[];
+  let sync: DeviceSync;
+  let now = Date.parse("2026-01-01T00:00:00Z");
+
+  beforeAll(async () => {
+    const log = silentLogger();
+    broker = await startAedes(log);
+    bridge = await MqttConnection.connect(connectionOptions(broker.url, log));
+    observer = await MqttConnection.connect(connectionOptions(broker.url, log));
+    received = recordMessages(observer);
+    await observer.subscribe(["pve2mqtt/#"], 1);
+    const config = makeConfig({ homeassistant: { enabled: false } });
+    sync = new DeviceSync({ config, publisher: new Publisher(bridge, log), log, discoveryContext: () => makeContext(config), lastAction: () => null, now: () => now });
+  });
+  afterAll(async () => {
+    await bridge?.close();
+    await observer?.close();
+    await broker?.stop();
+  });
+
+  const states = (topic: string) => received.filter((message) => message.topic === topic).map((message) => JSON.parse(message.payload.toString()) as Record<string, unknown>);
+
+  it("sends a state once per change: not again when only values it rounds away moved, again when its uptime moves", async () => {
+    await sync.sync(outcome(guest({})));
+    await waitFor(() => states(GUEST_TOPIC).length === 1 && states(NODE_TOPIC).length === 1, "the first states");
+    expect(states(GUEST_TOPIC)[0]).toMatchObject({ cpu: 12.3, uptime: 1000 });
+
+    // PVE's cpu moved in a digit the state rounds away: the row changed, the payload did not
+    now += 1000;
+    await sync.sync(outcome(guest({ cpu: 0.12344 })));
+    // the next change, published after it, shows nothing was sent in between
+    now += 30_000;
+    await sync.sync(outcome(guest({ cpu: 0.12344, uptime: 1030 }), { ...node, uptime: 5030 }));
+    await waitFor(() => states(GUEST_TOPIC).length >= 2 && states(NODE_TOPIC).length >= 2, "the states after uptime moved");
+    expect(states(GUEST_TOPIC).map((state) => state.uptime)).toEqual([1000, 1030]);
+    expect(states(NODE_TOPIC).map((state) => state.uptime)).toEqual([5000, 5030]);
+
+    // the same uptime again with a visible change: sent (its digest is compared, not skipped)
+    now += 1000;
+    await sync.sync(outcome(guest({ cpu: 0.5, uptime: 1030 }), { ...node, uptime: 5030 }));
+    await waitFor(() => states(GUEST_TOPIC).length >= 3, "the state after cpu moved");
+    expect(states(GUEST_TOPIC)[2]).toMatchObject({ cpu: 50, uptime: 1030 });
+    expect(states(NODE_TOPIC)).toHaveLength(2);
+  });
+});
