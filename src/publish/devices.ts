@@ -41,6 +41,8 @@ interface DeviceRecord {
   discoveryTarget: DiscoveryTarget | null;
   /** epoch ms of the last complete inventory that had this device. */
   lastSeen: number;
+  /** Number of the last full sync that had this device (a per-sync mark instead of a set of keys). */
+  syncedIn: number;
   present: boolean;
 }
 
@@ -59,6 +61,7 @@ export interface DeviceSyncOptions {
  */
 export class DeviceSync {
   private readonly devices = new Map<DeviceKey, DeviceRecord>();
+  private syncs = 0;
   private readonly base: string;
   private readonly haEnabled: boolean;
 
@@ -84,7 +87,8 @@ export class DeviceSync {
   async sync(outcome: PollOutcome, options: { force?: boolean } = {}): Promise<void> {
     const { inventory } = outcome;
     const now = this.options.now();
-    const seen = new Set<DeviceKey>();
+    const mark = ++this.syncs;
+    let seen = 0;
     const pending: Promise<unknown>[] = [];
     // Loops, not callbacks: a callback made per sync is a new function V8 optimizes again each time.
     const nodeOnline = new Map<string, boolean>();
@@ -99,14 +103,19 @@ export class DeviceSync {
     }
     const { publisher } = this.options;
     for (const { key, device, online } of devices) {
-      seen.add(key);
       if (!publisher.hasRoom) await publisher.ready();
       const published = this.syncDevice(key, device, inventory, outcome, now, online, options.force);
+      const record = this.devices.get(key)!;
+      if (record.syncedIn !== mark) {
+        record.syncedIn = mark;
+        seen++;
+      }
       if (published.length === 1) pending.push(published[0]!);
       else if (published.length > 1) pending.push(Promise.all(published));
     }
     // A skipped row may be any device: only a complete answer says what vanished (the others keep their last state).
-    if (outcome.skippedRows === 0) pending.push(...this.handleVanished(seen, now));
+    // Every known device seen (the usual cycle): nothing vanished, no need to look.
+    if (outcome.skippedRows === 0 && seen !== this.devices.size) pending.push(...this.handleVanished(mark, now));
     await Promise.all(pending);
     await publisher.flushed();
   }
@@ -238,11 +247,11 @@ export class DeviceSync {
     }
   }
 
-  private handleVanished(seen: Set<DeviceKey>, now: number): Promise<unknown>[] {
+  private handleVanished(mark: number, now: number): Promise<unknown>[] {
     const pending: Promise<unknown>[] = [];
     const removeAfter = this.options.config.homeassistant.remove_vanished_after;
     for (const [key, record] of this.devices) {
-      if (seen.has(key)) continue;
+      if (record.syncedIn === mark) continue;
       if (record.present) this.options.log.info({ device: key }, "device vanished from PVE: marked offline");
       record.present = false;
       if (removeAfter !== undefined && now - record.lastSeen >= removeAfter * 1000) {
@@ -295,6 +304,7 @@ function freshRecord(topic: string, key: DeviceKey, lastSeen: number, present: b
     discoveryTarget: null,
     lastSeen,
     present,
+    syncedIn: 0,
   };
 }
 
