@@ -36,6 +36,8 @@ interface GuestMemory {
   config?: ConfigFacts;
   /** Cycle before which the agent / lxc interfaces endpoint is not asked again. */
   silentUntil: number;
+  /** The last poll cycle whose inventory had this guest (what vanished is what a cycle did not observe). */
+  observedIn: number;
   ips: GuestIps;
   snapshots: Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime">;
 }
@@ -66,16 +68,24 @@ export class DetailsCollector {
   /** Fetches what is due in this cycle; returns the details of every guest in the inventory. */
   async collect(api: PveApi, inventory: Inventory, cycle: number): Promise<Map<DeviceKey, GuestDetails>> {
     this.cycle = cycle;
-    this.forgetVanished(inventory);
     const jobs: Array<() => Promise<void>> = [];
+    let observed = 0;
     for (const guest of inventory.guests) {
       const memory = this.observe(guest);
+      if (memory.observedIn !== cycle) {
+        memory.observedIn = cycle;
+        observed++;
+      }
       // one hash per guest and no callback per guest (a new function every cycle is optimized again)
       const phase = cycle + spreadHash(guest.vmid);
       if (guest.status === "running" && phase % this.cadence.ips === 0) jobs.push(() => this.fetchIps(api, guest, memory));
       if (guest.status !== "unknown" && phase % this.cadence.snapshots === 0) jobs.push(() => this.fetchSnapshots(api, guest, memory));
     }
-    for (const listing of backupListings(inventory)) {
+    // Every guest remembered was observed (the usual cycle): none vanished, no need to look.
+    if (observed !== this.guests.size) this.forgetVanished(cycle);
+    const listings = backupListings(inventory);
+    this.forgetVanishedListings(listings);
+    for (const listing of listings) {
       if ((cycle + spreadHash(listing.key)) % this.cadence.backups === 0) jobs.push(() => this.fetchBackups(api, listing));
     }
     await runLimited(jobs, CONCURRENCY);
@@ -105,7 +115,7 @@ export class DetailsCollector {
     const running = guest.status === "running";
     const memory = this.guests.get(key);
     if (!memory) {
-      const fresh: GuestMemory = { running, uptime: guest.uptime, silentUntil: 0, ips: NO_IPS, snapshots: NO_SNAPSHOTS };
+      const fresh: GuestMemory = { running, uptime: guest.uptime, silentUntil: 0, observedIn: -1, ips: NO_IPS, snapshots: NO_SNAPSHOTS };
       this.guests.set(key, fresh);
       return fresh;
     }
@@ -232,23 +242,26 @@ export class DetailsCollector {
     return merged;
   }
 
-  private forgetVanished(inventory: Inventory): void {
-    const present = new Set<DeviceKey>();
-    for (const guest of inventory.guests) present.add(guestKey(guest.kind, guest.vmid));
-    for (const key of this.guests.keys()) {
-      if (!present.has(key)) {
-        this.guests.delete(key);
-        this.built.delete(key);
-        this.problems.forget(`${key}:`);
-      }
+  /** Forgets the guests not observed in this cycle. */
+  private forgetVanished(cycle: number): void {
+    for (const [key, memory] of this.guests) {
+      if (memory.observedIn === cycle) continue;
+      this.guests.delete(key);
+      this.built.delete(key);
+      this.problems.forget(`${key}:`);
     }
-    const listings = new Set(backupListings(inventory).map((listing) => listing.key));
+  }
+
+  private forgetVanishedListings(listings: BackupListing[]): void {
+    if (this.backups.size === 0) return;
+    const present = new Set(listings.map((listing) => listing.key));
     for (const key of this.backups.keys()) {
-      if (listings.has(key)) continue;
+      if (present.has(key)) continue;
       this.backups.delete(key);
       this.newestBackup = null;
     }
   }
+
 }
 
 /** Not read yet; shared and never mutated. */
