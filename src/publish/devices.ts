@@ -202,7 +202,7 @@ export class DeviceSync {
       return pending;
     }
 
-    const state = this.buildState(key, device, inventory, outcome, record, now);
+    const state = this.buildState(device, inventory, inputs, record, now);
     const payload = JSON.stringify(state);
     const comparable = digest(withoutLastSeen(payload));
     if (force || due || comparable !== record.comparable) {
@@ -230,22 +230,24 @@ export class DeviceSync {
     }
   }
 
-  private buildState(key: DeviceKey, device: DeviceInput, inventory: Inventory, outcome: PollOutcome, record: DeviceRecord, now: number): AnyState {
+  private buildState(device: DeviceInput, inventory: Inventory, inputs: StateInputs | null, record: DeviceRecord, now: number): AnyState {
     switch (device.kind) {
       case "node":
         return nodeState(device.info, inventory, (record.carry as NodeCarry | null) ?? undefined, now);
       case "storage":
         return storageState(device.info, undefined, now);
       case "guest":
+        // a guest's inputs were just read for change detection (inputsOf): not looked up again
         return guestState(device.info, {
-          details: outcome.details.get(key),
-          rates: outcome.rates.get(key),
-          lastAction: this.options.lastAction(key),
+          details: inputs?.details,
+          rates: inputs?.rates,
+          lastAction: inputs ? inputs.lastAction : null,
           previous: (record.carry as GuestCarry | null) ?? undefined,
           now,
         });
     }
   }
+
 
   private handleVanished(mark: number, now: number): Promise<unknown>[] {
     const pending: Promise<unknown>[] = [];

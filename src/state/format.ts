@@ -30,12 +30,27 @@ export function isoTime(epochMs: number): string {
 /** A boot time moves by the poll's jitter between reboots; keep it unless it moved further than this. */
 const BOOT_TIME_TOLERANCE_MS = 60_000;
 
+/** Boot times already parsed: each device's stays the same string for as long as it runs. */
+const parsedTimes = new Map<string, number>();
+/** Far above any cluster's device count; reached only over a very long run of reboots, then it starts over. */
+const MAX_PARSED_TIMES = 20_000;
+
+function parseTime(text: string): number {
+  let ms = parsedTimes.get(text);
+  if (ms === undefined) {
+    if (parsedTimes.size >= MAX_PARSED_TIMES) parsedTimes.clear();
+    ms = Date.parse(text);
+    parsedTimes.set(text, ms);
+  }
+  return ms;
+}
+
 /** now − uptime, kept equal to the previous value while the device has not rebooted. */
 export function stableBootTime(uptimeSeconds: number | null, now: number, previous: string | null | undefined): string | null {
   if (uptimeSeconds === null || uptimeSeconds <= 0) return null;
   const bootMs = now - uptimeSeconds * 1000;
   if (previous) {
-    const previousMs = Date.parse(previous);
+    const previousMs = parseTime(previous);
     if (!Number.isNaN(previousMs) && Math.abs(bootMs - previousMs) <= BOOT_TIME_TOLERANCE_MS) return previous;
   }
   return isoTime(bootMs);
