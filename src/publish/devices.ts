@@ -86,37 +86,28 @@ export class DeviceSync {
    */
   async sync(outcome: PollOutcome, options: { force?: boolean } = {}): Promise<void> {
     const { inventory } = outcome;
-    const now = this.options.now();
-    const mark = ++this.syncs;
-    let seen = 0;
-    const pending: Promise<unknown>[] = [];
-    // Loops, not callbacks: a callback made per sync is a new function V8 optimizes again each time.
-    const nodeOnline = new Map<string, boolean>();
-    for (const node of inventory.nodes) nodeOnline.set(node.name, node.status === "online");
-    const devices: Array<{ key: DeviceKey; device: DeviceInput; online: boolean }> = [];
-    for (const node of inventory.nodes) devices.push({ key: nodeKey(node.name), device: { kind: "node", info: node }, online: node.status === "online" });
+    const run: SyncRun = { outcome, now: this.options.now(), force: options.force ?? false, mark: ++this.syncs, seen: 0, pending: [], nodeOnline: new Map() };
+    for (const node of inventory.nodes) run.nodeOnline.set(node.name, node.status === "online");
+    const { publisher } = this.options;
+    // Three loops, not one list of every device (it would live through the whole sync, long enough
+    // to reach the old generation every cycle), and no callback made per sync (a new function V8
+    // optimizes again each time).
+    for (const node of inventory.nodes) {
+      if (!publisher.hasRoom) await publisher.ready();
+      this.syncListed(nodeKey(node.name), { kind: "node", info: node }, node.status === "online", run);
+    }
     for (const guest of inventory.guests) {
-      devices.push({ key: guestKey(guest.kind, guest.vmid), device: { kind: "guest", info: guest }, online: nodeOnline.get(guest.node) === true });
+      if (!publisher.hasRoom) await publisher.ready();
+      this.syncListed(guestKey(guest.kind, guest.vmid), { kind: "guest", info: guest }, run.nodeOnline.get(guest.node) === true, run);
     }
     for (const storage of inventory.storages) {
-      devices.push({ key: storageKey(storage.node, storage.storage), device: { kind: "storage", info: storage }, online: nodeOnline.get(storage.node) === true });
-    }
-    const { publisher } = this.options;
-    for (const { key, device, online } of devices) {
       if (!publisher.hasRoom) await publisher.ready();
-      const published = this.syncDevice(key, device, inventory, outcome, now, online, options.force);
-      const record = this.devices.get(key)!;
-      if (record.syncedIn !== mark) {
-        record.syncedIn = mark;
-        seen++;
-      }
-      if (published.length === 1) pending.push(published[0]!);
-      else if (published.length > 1) pending.push(Promise.all(published));
+      this.syncListed(storageKey(storage.node, storage.storage), { kind: "storage", info: storage }, run.nodeOnline.get(storage.node) === true, run);
     }
-    // A skipped row may be any device: only a complete answer says what vanished (the others keep their last state).
-    // Every known device seen (the usual cycle): nothing vanished, no need to look.
-    if (outcome.skippedRows === 0 && seen !== this.devices.size) pending.push(...this.handleVanished(mark, now));
-    await Promise.all(pending);
+    // A skipped row may be any device: only a complete answer says what vanished (the others keep
+    // their last state). Every known device seen (the usual cycle): nothing vanished, no need to look.
+    if (outcome.skippedRows === 0 && run.seen !== this.devices.size) run.pending.push(...this.handleVanished(run.mark, run.now));
+    await Promise.all(run.pending);
     await publisher.flushed();
   }
 
@@ -157,6 +148,18 @@ export class DeviceSync {
     return counts;
   }
 
+  /** One device of a full sync: published as needed, and marked as seen by this sync. */
+  private syncListed(key: DeviceKey, device: DeviceInput, online: boolean, run: SyncRun): void {
+    const published = this.syncDevice(key, device, run.outcome.inventory, run.outcome, run.now, online, run.force);
+    const record = this.devices.get(key)!;
+    if (record.syncedIn !== run.mark) {
+      record.syncedIn = run.mark;
+      run.seen++;
+    }
+    if (published.length === 1) run.pending.push(published[0]!);
+    else if (published.length > 1) run.pending.push(Promise.all(published));
+  }
+
   private syncDevice(
     key: DeviceKey,
     device: DeviceInput,
@@ -193,16 +196,14 @@ export class DeviceSync {
 
     if (countCycle) record.cyclesSincePublish++;
     const due = record.cyclesSincePublish >= REPUBLISH_EVERY_CYCLES;
-    const inputs = this.inputsOf(key, device, outcome, online);
-    const unchanged = inputs !== null && record.inputs !== null && sameInputs(inputs, record.inputs);
-    record.inputs = inputs;
+    const unchanged = this.noteInputs(record, key, device, outcome, online);
     if (unchanged && !force && !due) {
       const availability = this.setAvailability(record, online ? "online" : "offline");
       if (availability !== DONE) pending.push(availability);
       return pending;
     }
 
-    const state = this.buildState(device, inventory, inputs, record, now);
+    const state = this.buildState(device, inventory, record.inputs, record, now);
     const payload = JSON.stringify(state);
     const comparable = digest(withoutLastSeen(payload));
     if (force || due || comparable !== record.comparable) {
@@ -218,16 +219,29 @@ export class DeviceSync {
     return pending;
   }
 
-  /** Guests and storages: their state is a function of these alone (nodes also count their guests: always built). */
-  private inputsOf(key: DeviceKey, device: DeviceInput, outcome: PollOutcome, online: boolean): StateInputs | null {
-    switch (device.kind) {
-      case "node":
-        return null;
-      case "storage":
-        return { info: device.info, online, details: undefined, rates: undefined, lastAction: null };
-      case "guest":
-        return { info: device.info, online, details: outcome.details.get(key), rates: outcome.rates.get(key), lastAction: this.options.lastAction(key) };
+  /**
+   * Notes what a guest's or storage's state is built from (a function of these alone; nodes also
+   * count their guests: always built) in the record's own inputs object, updated in place rather
+   * than a new object per device and cycle. Returns whether they are the same as last time.
+   */
+  private noteInputs(record: DeviceRecord, key: DeviceKey, device: DeviceInput, outcome: PollOutcome, online: boolean): boolean {
+    if (device.kind === "node") return false;
+    const guest = device.kind === "guest";
+    const details = guest ? outcome.details.get(key) : undefined;
+    const rates = guest ? outcome.rates.get(key) : undefined;
+    const lastAction = guest ? this.options.lastAction(key) : null;
+    const known = record.inputs;
+    if (known === null) {
+      record.inputs = { info: device.info, online, details, rates, lastAction };
+      return false;
     }
+    const same = known.online === online && known.details === details && known.lastAction === lastAction && sameValues(known.rates, rates) && sameValues(known.info, device.info);
+    known.info = device.info;
+    known.online = online;
+    known.details = details;
+    known.rates = rates;
+    known.lastAction = lastAction;
+    return same;
   }
 
   private buildState(device: DeviceInput, inventory: Inventory, inputs: StateInputs | null, record: DeviceRecord, now: number): AnyState {
@@ -310,6 +324,18 @@ function freshRecord(topic: string, key: DeviceKey, lastSeen: number, present: b
   };
 }
 
+/** What one full sync carries from device to device. */
+interface SyncRun {
+  outcome: PollOutcome;
+  now: number;
+  force: boolean;
+  /** This sync's number: the mark of the records it saw. */
+  mark: number;
+  seen: number;
+  pending: Promise<unknown>[];
+  nodeOnline: Map<string, boolean>;
+}
+
 interface StateInputs {
   info: GuestInfo | StorageInfo;
   online: boolean;
@@ -318,11 +344,7 @@ interface StateInputs {
   lastAction: CommandResult | null;
 }
 
-/** Same inputs: identical field values (arrays and the counters object compared one level deep), same details and action objects. */
-function sameInputs(a: StateInputs, b: StateInputs): boolean {
-  return a.online === b.online && a.details === b.details && a.lastAction === b.lastAction && sameValues(a.rates, b.rates) && sameValues(a.info, b.info);
-}
-
+/** Identical field values (arrays and nested objects compared one level deep). */
 function sameValues(a: object | undefined, b: object | undefined): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
