@@ -50,24 +50,29 @@ export class RateTracker {
       return ZERO_RATES;
     }
     if (guest.counters === null) return NO_RATES;
-    const reading: Reading = { counters: guest.counters, seenAt: now };
     const history = this.histories.get(key);
     if (!history) {
-      this.histories.set(key, { latest: reading, before: null, rates: NO_RATES });
+      this.histories.set(key, { latest: { counters: guest.counters, seenAt: now }, before: null, rates: NO_RATES });
       return NO_RATES;
     }
-    if (sameCounters(history.latest.counters, reading.counters)) {
+    if (sameCounters(history.latest.counters, guest.counters)) {
       if (history.before !== null && now - history.latest.seenAt > this.idleAfterMs) history.rates = ZERO_RATES;
       return history.rates;
     }
+    // A history is updated in place: it lives as long as its guest runs (a new object per cycle
+    // would reach the old generation every cycle, for thousands of guests).
+    const reading: Reading = { counters: guest.counters, seenAt: now };
     if (wentDown(history.latest.counters, reading.counters)) {
       // The guest restarted between two polls: no rate this cycle rather than a negative spike.
-      this.histories.set(key, { latest: reading, before: null, rates: NO_RATES });
+      history.latest = reading;
+      history.before = null;
+      history.rates = NO_RATES;
       return NO_RATES;
     }
-    const rates = ratesBetween(history.latest, reading);
-    this.histories.set(key, { latest: reading, before: history.latest, rates });
-    return rates;
+    history.rates = ratesBetween(history.latest, reading);
+    history.before = history.latest;
+    history.latest = reading;
+    return history.rates;
   }
 }
 
