@@ -53,6 +53,8 @@ export class DetailsCollector {
   private readonly built = new Map<DeviceKey, { ips: GuestIps; snapshots: GuestMemory["snapshots"]; lastBackup: number | null; details: GuestDetails }>();
   /** Per backup listing (`shared/<storage>` or `<node>/<storage>`): vmid → newest ctime (ms). */
   private readonly backups = new Map<string, Map<number, number>>();
+  /** The details of the last collect or refresh (see detailsOf). */
+  private readonly current = new Map<DeviceKey, GuestDetails>();
   /** vmid → newest backup over every listing; rebuilt only after `backups` changed (not once per guest and cycle). */
   private newestBackup: Map<number, number> | null = null;
   private readonly problems: ProblemLog;
@@ -66,7 +68,7 @@ export class DetailsCollector {
   }
 
   /** Fetches what is due in this cycle; returns the details of every guest in the inventory. */
-  async collect(api: PveApi, inventory: Inventory, cycle: number): Promise<Map<DeviceKey, GuestDetails>> {
+  async collect(api: PveApi, inventory: Inventory, cycle: number): Promise<ReadonlyMap<DeviceKey, GuestDetails>> {
     this.cycle = cycle;
     const jobs: Array<() => Promise<void>> = [];
     let observed = 0;
@@ -93,7 +95,7 @@ export class DetailsCollector {
   }
 
   /** Fetches the given details of one guest now (after a command, or a refresh request). */
-  async refresh(api: PveApi, inventory: Inventory, guest: GuestInfo, kinds: DetailKind[]): Promise<Map<DeviceKey, GuestDetails>> {
+  async refresh(api: PveApi, inventory: Inventory, guest: GuestInfo, kinds: DetailKind[]): Promise<ReadonlyMap<DeviceKey, GuestDetails>> {
     const memory = this.observe(guest);
     const jobs: Array<() => Promise<void>> = [];
     if (kinds.includes("ips") && guest.status === "running") {
@@ -210,9 +212,12 @@ export class DetailsCollector {
     }
   }
 
-  /** Each guest's details; the previous object is reused while its inputs are the same (they change every 10–30 cycles). */
-  private detailsOf(inventory: Inventory): Map<DeviceKey, GuestDetails> {
-    const result = new Map<DeviceKey, GuestDetails>();
+  /**
+   * Each guest's details; the previous object is reused while its inputs are the same (they change
+   * every 10–30 cycles). The map is the collector's own, updated in place by the next call.
+   */
+  private detailsOf(inventory: Inventory): ReadonlyMap<DeviceKey, GuestDetails> {
+    const result = this.current;
     const newestBackup = this.newestBackupByVmid();
     for (const guest of inventory.guests) {
       const key = guestKey(guest.kind, guest.vmid);
@@ -228,6 +233,12 @@ export class DetailsCollector {
       const details: GuestDetails = { ipv4: [...ips.ipv4], ipv6: [...ips.ipv6], ...snapshots, lastBackup };
       this.built.set(key, { ips, snapshots, lastBackup, details });
       result.set(key, details);
+    }
+    // more entries than guests: some vanished
+    if (result.size !== inventory.guests.length) {
+      const present = new Set<DeviceKey>();
+      for (const guest of inventory.guests) present.add(guestKey(guest.kind, guest.vmid));
+      for (const key of result.keys()) if (!present.has(key)) result.delete(key);
     }
     return result;
   }

@@ -13,8 +13,9 @@ import { guestKey, type DeviceKey, type GuestDetails, type GuestInfo, type Guest
 
 export interface PollOutcome {
   inventory: Inventory;
-  rates: Map<DeviceKey, GuestRates>;
-  details: Map<DeviceKey, GuestDetails>;
+  /** The rate tracker's and the details collector's own maps, updated in place by the next poll. */
+  rates: ReadonlyMap<DeviceKey, GuestRates>;
+  details: ReadonlyMap<DeviceKey, GuestDetails>;
   /** PVE requests this cycle (or this refresh). */
   requests: number;
   /** Rows of /cluster/resources that failed validation and were skipped. */

@@ -25,20 +25,25 @@ const DEFAULT_IDLE_AFTER_MS = 25_000;
  */
 export class RateTracker {
   private readonly histories = new Map<DeviceKey, History>();
+  /** The rates of the last update, updated in place (a new 2,000-entry map per poll would outlive it). */
+  private readonly current = new Map<DeviceKey, GuestRates>();
   private readonly idleAfterMs: number;
 
   constructor(options: { idleAfterMs?: number } = {}) {
     this.idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
   }
 
-  update(inventory: Inventory): Map<DeviceKey, GuestRates> {
-    const result = new Map<DeviceKey, GuestRates>();
+  /** Every guest's rates now; the map is the tracker's own, updated in place by the next call. */
+  update(inventory: Inventory): ReadonlyMap<DeviceKey, GuestRates> {
+    const result = this.current;
     for (const guest of inventory.guests) {
       const key = guestKey(guest.kind, guest.vmid);
       result.set(key, this.updateGuest(key, guest, inventory.takenAt));
     }
-    for (const key of this.histories.keys()) {
-      if (!result.has(key)) this.histories.delete(key);
+    // more entries than guests: some vanished (their rates and histories go)
+    if (result.size !== inventory.guests.length) {
+      keepOnly(result, inventory);
+      for (const key of this.histories.keys()) if (!result.has(key)) this.histories.delete(key);
     }
     return result;
   }
@@ -74,6 +79,13 @@ export class RateTracker {
     history.latest = reading;
     return history.rates;
   }
+}
+
+/** Drops the entries of guests no longer in the inventory. */
+function keepOnly(map: Map<DeviceKey, unknown>, inventory: Inventory): void {
+  const present = new Set<DeviceKey>();
+  for (const guest of inventory.guests) present.add(guestKey(guest.kind, guest.vmid));
+  for (const key of map.keys()) if (!present.has(key)) map.delete(key);
 }
 
 function sameCounters(a: IoCounters, b: IoCounters): boolean {

@@ -151,6 +151,20 @@ describe("Poller details", () => {
     expect(outcome.details.get("qemu/100")).toMatchObject({ ipv4: ["192.168.1.50"], ipv6: ["2001:db8::50"] });
   });
 
+  it("drops the details and rates of a guest that vanished, also when another took its place", async () => {
+    const api = new FakePve({ pve1: true });
+    const eth = [{ name: "eth0", "ip-addresses": [{ "ip-address": "10.0.0.7", "ip-address-type": "ipv4", prefix: 24 }] }];
+    api.guests = [vm(100, { config: { agent: "1" }, agent: eth }), vm(101, { config: { agent: "1" }, agent: eth })];
+    const { poller: p } = poller(api, { cadence: EVERY_CYCLE });
+    const first = await p.poll();
+    expect([...first.details.keys()].sort()).toEqual(["qemu/100", "qemu/101"]);
+    api.guests = [vm(100, { config: { agent: "1" }, agent: eth }), vm(102, { config: { agent: "1" }, agent: eth })];
+    const second = await p.poll();
+    expect([...second.details.keys()].sort()).toEqual(["qemu/100", "qemu/102"]);
+    expect([...second.rates.keys()].sort()).toEqual(["qemu/100", "qemu/102"]);
+    expect(second.details.get("qemu/102")!.ipv4).toEqual(["10.0.0.7"]);
+  });
+
   it("asks the agent only when the config enables it, in any of PVE's spellings", async () => {
     const api = new FakePve({ pve1: true });
     const eth = [{ name: "eth0", "ip-addresses": [{ "ip-address": "10.0.0.7", "ip-address-type": "ipv4", prefix: 24 }] }];

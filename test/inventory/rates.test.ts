@@ -73,4 +73,15 @@ describe("RateTracker", () => {
     // it comes back: a new history, no rate from the old reading
     expect(tracker.update(inventory(30_000, [guest(100, io(20_000, 0, 0, 0))])).get("qemu/100")!.netIn).toBeNull();
   });
+
+  it("forgets a guest that vanished while another appeared (same count of guests)", () => {
+    const tracker = new RateTracker();
+    tracker.update(inventory(0, [guest(100, io(0, 0, 0, 0)), guest(101, io(0, 0, 0, 0))]));
+    tracker.update(inventory(10_000, [guest(100, io(10_000, 0, 0, 0)), guest(101, io(10_000, 0, 0, 0))]));
+    const swapped = tracker.update(inventory(20_000, [guest(100, io(20_000, 0, 0, 0)), guest(102, io(0, 0, 0, 0))]));
+    expect([...swapped.keys()].sort()).toEqual(["qemu/100", "qemu/102"]);
+    expect(swapped.get("qemu/100")!.netIn).toBe(1000);
+    // 101 comes back with higher counters: a new history, not a rate from its old reading
+    expect(tracker.update(inventory(30_000, [guest(100, io(30_000, 0, 0, 0)), guest(101, io(50_000, 0, 0, 0))])).get("qemu/101")!.netIn).toBeNull();
+  });
 });
