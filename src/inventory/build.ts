@@ -185,13 +185,16 @@ function pveVersionOf(status: NodeStatus | undefined): string | null {
  * last cycle (RowMemo), so its guest is too while its node's state is the same; the states then
  * see identical inputs and skip the guest at once.
  */
-const builtGuests = new WeakMap<GuestResourceRow, { nodeOnline: boolean; guest: GuestInfo }>();
+const builtGuests = { online: new WeakMap<GuestResourceRow, GuestInfo>(), offline: new WeakMap<GuestResourceRow, GuestInfo>() };
 
 function guestOf(row: GuestResourceRow, nodeOnline: boolean, previousGuests: Map<DeviceKey, GuestInfo>): GuestInfo {
-  const built = builtGuests.get(row);
-  if (built && built.nodeOnline === nodeOnline) return built.guest;
-  const guest = buildGuest(row, nodeOnline, previousGuests.get(guestKey(row.type, row.vmid)));
-  builtGuests.set(row, { nodeOnline, guest });
+  // one map per node state rather than a { nodeOnline, guest } record per row: nothing more per row kept
+  const built = nodeOnline ? builtGuests.online : builtGuests.offline;
+  let guest = built.get(row);
+  if (guest === undefined) {
+    guest = buildGuest(row, nodeOnline, previousGuests.get(guestKey(row.type, row.vmid)));
+    built.set(row, guest);
+  }
   return guest;
 }
 
