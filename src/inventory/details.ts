@@ -234,12 +234,6 @@ export class DetailsCollector {
       this.built.set(key, { ips, snapshots, lastBackup, details });
       result.set(key, details);
     }
-    // more entries than guests: some vanished
-    if (result.size !== inventory.guests.length) {
-      const present = new Set<DeviceKey>();
-      for (const guest of inventory.guests) present.add(guestKey(guest.kind, guest.vmid));
-      for (const key of result.keys()) if (!present.has(key)) result.delete(key);
-    }
     return result;
   }
 
@@ -253,12 +247,13 @@ export class DetailsCollector {
     return merged;
   }
 
-  /** Forgets the guests not observed in this cycle. */
+  /** Forgets the guests not observed in this cycle (and drops them from the details handed out). */
   private forgetVanished(cycle: number): void {
     for (const [key, memory] of this.guests) {
       if (memory.observedIn === cycle) continue;
       this.guests.delete(key);
       this.built.delete(key);
+      this.current.delete(key);
       this.problems.forget(`${key}:`);
     }
   }
@@ -272,7 +267,6 @@ export class DetailsCollector {
       this.newestBackup = null;
     }
   }
-
 }
 
 /** Not read yet; shared and never mutated. */

@@ -116,7 +116,8 @@ export class DeviceSync {
     const guest = outcome.inventory.guests.find((g) => guestKey(g.kind, g.vmid) === key);
     if (!guest) return;
     const online = outcome.inventory.nodes.some((n) => n.name === guest.node && n.status === "online");
-    await Promise.all(this.syncDevice(key, { kind: "guest", info: guest }, outcome.inventory, outcome, this.options.now(), online, false, false));
+    const now = this.options.now();
+    await Promise.all(this.syncDevice(this.recordOf(key, now), key, { kind: "guest", info: guest }, outcome, now, online, false, false));
     await this.options.publisher.flushed();
   }
 
@@ -150,8 +151,8 @@ export class DeviceSync {
 
   /** One device of a full sync: published as needed, and marked as seen by this sync. */
   private syncListed(key: DeviceKey, device: DeviceInput, online: boolean, run: SyncRun): void {
-    const published = this.syncDevice(key, device, run.outcome.inventory, run.outcome, run.now, online, run.force);
-    const record = this.devices.get(key)!;
+    const record = this.recordOf(key, run.now);
+    const published = this.syncDevice(record, key, device, run.outcome, run.now, online, run.force);
     if (record.syncedIn !== run.mark) {
       record.syncedIn = run.mark;
       run.seen++;
@@ -160,22 +161,27 @@ export class DeviceSync {
     else if (published.length > 1) run.pending.push(Promise.all(published));
   }
 
-  private syncDevice(
-    key: DeviceKey,
-    device: DeviceInput,
-    inventory: Inventory,
-    outcome: PollOutcome,
-    now: number,
-    online: boolean,
-    force = false,
-    countCycle = true,
-  ): Promise<unknown>[] {
+  /** The device's record, made on its first sight. */
+  private recordOf(key: DeviceKey, now: number): DeviceRecord {
     let record = this.devices.get(key);
     if (!record) {
       record = freshRecord(deviceTopic(this.base, key), key, now, true);
       this.devices.set(key, record);
       this.options.log.debug({ device: key }, "new device");
     }
+    return record;
+  }
+
+  private syncDevice(
+    record: DeviceRecord,
+    key: DeviceKey,
+    device: DeviceInput,
+    outcome: PollOutcome,
+    now: number,
+    online: boolean,
+    force = false,
+    countCycle = true,
+  ): Promise<unknown>[] {
     record.present = true;
     record.lastSeen = now;
     const pending: Promise<unknown>[] = [];
@@ -203,7 +209,7 @@ export class DeviceSync {
       return pending;
     }
 
-    const state = this.buildState(device, inventory, record.inputs, record, now);
+    const state = this.buildState(device, outcome.inventory, record, now);
     const payload = JSON.stringify(state);
     const comparable = digest(withoutLastSeen(payload));
     if (force || due || comparable !== record.comparable) {
@@ -244,14 +250,15 @@ export class DeviceSync {
     return same;
   }
 
-  private buildState(device: DeviceInput, inventory: Inventory, inputs: StateInputs | null, record: DeviceRecord, now: number): AnyState {
+  private buildState(device: DeviceInput, inventory: Inventory, record: DeviceRecord, now: number): AnyState {
+    const inputs = record.inputs;
     switch (device.kind) {
       case "node":
         return nodeState(device.info, inventory, (record.carry as NodeCarry | null) ?? undefined, now);
       case "storage":
         return storageState(device.info, undefined, now);
       case "guest":
-        // a guest's inputs were just read for change detection (inputsOf): not looked up again
+        // a guest's inputs were just noted for change detection (noteInputs): not looked up again
         return guestState(device.info, {
           details: inputs?.details,
           rates: inputs?.rates,
@@ -261,7 +268,6 @@ export class DeviceSync {
         });
     }
   }
-
 
   private handleVanished(mark: number, now: number): Promise<unknown>[] {
     const pending: Promise<unknown>[] = [];

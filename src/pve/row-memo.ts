@@ -9,8 +9,8 @@ type Fields = Record<string, unknown>;
  * row goes through the schema. Meant for `/cluster/resources`, which repeats every row every cycle
  * (stopped guests and storages unchanged), and lets what is built from a row be reused with it.
  *
- * Sound only for object schemas without transforms (a field's output is its input) that strip
- * unknown keys; `shapeOf` returns the shape that validates a row of that kind.
+ * Sound only for object schemas without transforms (a field's output is its input): only the
+ * fields of the shape are compared; `shapeOf` returns the shape that validates a row of that kind.
  */
 export class RowMemo<T> {
   /** By row id: the validated row and the answer it was last seen in (updated in place, no new map per answer). */

@@ -57,6 +57,14 @@ export type ClusterStatusRow = z.infer<typeof ClusterStatusRowSchema>;
  * kept as parsed from the JSON instead of rebuilt (`check` in rows.ts). Each kind's schema is
  * compiled by zod (`z.compile`): its `validate` is straight-line code that allocates nothing.
  */
+/** A guest's I/O counters, as /cluster/resources and status/current both send them. */
+const ioCounterFields = {
+  netin: optNum,
+  netout: optNum,
+  diskread: optNum,
+  diskwrite: optNum,
+};
+
 /** Usage fields nodes and guests share in /cluster/resources. */
 const usageFields = {
   cpu: optNum,
@@ -83,10 +91,7 @@ export const GuestResourceSchema = z.compile(z.object({
   status: z.string().optional(),
   template: rawFlag.optional(),
   ...usageFields,
-  netin: optNum,
-  netout: optNum,
-  diskread: optNum,
-  diskwrite: optNum,
+  ...ioCounterFields,
   lock: z.string().optional(),
   tags: z.string().optional(),
   hastate: z.string().optional(),
@@ -142,10 +147,7 @@ export const GuestStatusSchema = z.object({
   maxmem: optNum,
   disk: optNum,
   maxdisk: optNum,
-  netin: optNum,
-  netout: optNum,
-  diskread: optNum,
-  diskwrite: optNum,
+  ...ioCounterFields,
   lock: z.string().optional(),
   tags: z.string().optional(),
   agent: flag.optional(),
