@@ -11,10 +11,12 @@ import { isSet } from "../pve/schemas.js";
 import { deriveGuestStatus } from "./derive.js";
 import { ClusterNameUnknownError } from "./errors.js";
 import { nodeMatcher } from "./filter.js";
-import { guestKey, type ClusterInfo, type DeviceKey, type GuestInfo, type Inventory, type NodeInfo, type StorageInfo } from "./types.js";
+import { sameValues } from "../same-values.js";
+import { guestKey, storageKey, type ClusterInfo, type DeviceKey, type GuestInfo, type Inventory, type NodeInfo, type StorageInfo } from "./types.js";
 
 export interface InventoryInput {
-  resources: ResourceRow[];
+  /** What the /cluster/resources answer gave (buildResources). */
+  resources: ResourcesBuilt;
   /** null when /cluster/status could not be read this cycle. */
   clusterStatus: ClusterStatusRow[] | null;
   /** The `/nodes/{n}/status` answers of this cycle; a node missing here failed or was skipped. */
@@ -30,11 +32,23 @@ export interface InventoryOptions {
 }
 
 /**
- * Turns one poll's answers into an immutable Inventory. Pure. Written as loops over the rows, not
- * chains of callbacks: a callback created per call is a new function every poll, which V8 must
- * optimize again once a collection has dropped the last one's code (measured: ~5 ms a poll).
+ * What the /cluster/resources answer gives on its own. Built as soon as the answer arrives, so its
+ * thousands of rows are dropped before the poll's other requests: kept across them, they would
+ * outlive young-generation collections and be promoted every cycle (see README, Performance).
  */
-export function buildInventory(input: InventoryInput, options: InventoryOptions): Inventory {
+export interface ResourcesBuilt {
+  nodeRows: NodeResourceRow[];
+  guests: GuestInfo[];
+  storages: StorageInfo[];
+}
+
+/**
+ * The guests and storages of a resources answer, and its node rows. Pure. Written as loops over
+ * the rows, not chains of callbacks: a callback created per call is a new function every poll,
+ * which V8 must optimize again once a collection has dropped the last one's code (measured: ~5 ms
+ * a poll). A guest or storage identical to the previous inventory's is that very object.
+ */
+export function buildResources(resources: ResourceRow[], options: InventoryOptions): ResourcesBuilt {
   const includeNode = nodeMatcher(options.filter.nodes);
   const excluded = excludedSet(options.filter.exclude_vmids);
   const previous = options.previous;
@@ -42,30 +56,43 @@ export function buildInventory(input: InventoryInput, options: InventoryOptions)
   const nodeRows: NodeResourceRow[] = [];
   const guestRows: GuestResourceRow[] = [];
   const storageRows: StorageResourceRow[] = [];
-  for (const row of input.resources) {
+  const nodeOnline = new Map<string, boolean>();
+  for (const row of resources) {
     if (!includeNode(row.node)) continue;
-    if (row.type === "node") nodeRows.push(row);
-    else if (row.type === "storage") storageRows.push(row);
+    if (row.type === "node") {
+      nodeRows.push(row);
+      nodeOnline.set(row.node, nodeStatusValue(row.status) === "online");
+    } else if (row.type === "storage") storageRows.push(row);
     else if (!isSet(row.template) && !excluded.has(row.vmid)) guestRows.push(row);
   }
 
-  const nodeIps = nodeIpsFrom(input.clusterStatus, previous);
-  const previousNodes = new Map(previous?.nodes.map((node) => [node.name, node]));
-  const nodes = nodeRows
-    .map((row) => buildNode(row, input.nodeStatuses.get(row.node), previousNodes.get(row.node), nodeIps.get(row.node) ?? null))
-    .sort(byNodeName);
-
-  const nodeOnline = new Map<string, boolean>();
-  for (const node of nodes) nodeOnline.set(node.name, node.status === "online");
   const previousGuests = new Map<DeviceKey, GuestInfo>();
   for (const guest of previous?.guests ?? []) previousGuests.set(guestKey(guest.kind, guest.vmid), guest);
   const guests: GuestInfo[] = [];
   for (const row of guestRows) guests.push(guestOf(row, nodeOnline.get(row.node) ?? true, previousGuests));
   guests.sort(byGuestId);
 
+  const previousStorages = new Map<DeviceKey, StorageInfo>();
+  for (const storage of previous?.storages ?? []) previousStorages.set(storageKey(storage.node, storage.storage), storage);
   const storages: StorageInfo[] = [];
-  for (const row of storageRows) storages.push(buildStorage(row, nodeOnline.get(row.node) ?? true));
+  for (const row of storageRows) {
+    const storage = buildStorage(row, nodeOnline.get(row.node) ?? true);
+    const before = previousStorages.get(storageKey(storage.node, storage.storage));
+    storages.push(before !== undefined && sameValues(before, storage) ? before : storage);
+  }
   storages.sort(byStorageId);
+  return { nodeRows, guests, storages };
+}
+
+/** Turns one poll's answers into an immutable Inventory. Pure. */
+export function buildInventory(input: InventoryInput, options: InventoryOptions): Inventory {
+  const previous = options.previous;
+  const { nodeRows, guests, storages } = input.resources;
+  const nodeIps = nodeIpsFrom(input.clusterStatus, previous);
+  const previousNodes = new Map(previous?.nodes.map((node) => [node.name, node]));
+  const nodes = nodeRows
+    .map((row) => buildNode(row, input.nodeStatuses.get(row.node), previousNodes.get(row.node), nodeIps.get(row.node) ?? null))
+    .sort(byNodeName);
 
   return {
     takenAt: input.takenAt,
@@ -181,21 +208,14 @@ function pveVersionOf(status: NodeStatus | undefined): string | null {
 }
 
 /**
- * Guests built from resources rows, by row object: a row PVE sent unchanged is the same object as
- * last cycle (RowMemo), so its guest is too while its node's state is the same; the states then
- * see identical inputs and skip the guest at once.
+ * A guest whose row says nothing new is last cycle's object: the states then see identical inputs
+ * and skip the guest at once, and only what changed outlives the poll (what lives from one poll to
+ * the next reaches the old generation, which the full collections mark).
  */
-const builtGuests = { online: new WeakMap<GuestResourceRow, GuestInfo>(), offline: new WeakMap<GuestResourceRow, GuestInfo>() };
-
 function guestOf(row: GuestResourceRow, nodeOnline: boolean, previousGuests: Map<DeviceKey, GuestInfo>): GuestInfo {
-  // one map per node state rather than a { nodeOnline, guest } record per row: nothing more per row kept
-  const built = nodeOnline ? builtGuests.online : builtGuests.offline;
-  let guest = built.get(row);
-  if (guest === undefined) {
-    guest = buildGuest(row, nodeOnline, previousGuests.get(guestKey(row.type, row.vmid)));
-    built.set(row, guest);
-  }
-  return guest;
+  const previous = previousGuests.get(guestKey(row.type, row.vmid));
+  const guest = buildGuest(row, nodeOnline, previous);
+  return previous !== undefined && sameValues(previous, guest) ? previous : guest;
 }
 
 function buildGuest(row: GuestResourceRow, nodeOnline: boolean, previous: GuestInfo | undefined): GuestInfo {
@@ -204,6 +224,7 @@ function buildGuest(row: GuestResourceRow, nodeOnline: boolean, previous: GuestI
     netin !== undefined && netout !== undefined && diskread !== undefined && diskwrite !== undefined
       ? { netin, netout, diskread, diskwrite }
       : null;
+  const tags = splitTags(row.tags);
   return {
     kind: row.type,
     vmid: row.vmid,
@@ -216,11 +237,12 @@ function buildGuest(row: GuestResourceRow, nodeOnline: boolean, previous: GuestI
     memTotal: row.maxmem ?? null,
     diskUsed: row.type === "lxc" ? (row.disk ?? null) : null,
     diskTotal: row.maxdisk ?? null,
-    counters,
+    // last cycle's counters and tags when the same: a changed guest keeps only what changed
+    counters: previous !== undefined && sameValues(previous.counters, counters) ? previous.counters : counters,
     uptime: row.uptime ?? null,
     haState: row.hastate ?? null,
     lock: row.lock ?? null,
-    tags: splitTags(row.tags),
+    tags: previous !== undefined && sameValues(previous.tags, tags) ? previous.tags : tags,
   };
 }
 

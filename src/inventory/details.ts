@@ -61,7 +61,7 @@ export class DetailsCollector {
   private cycle = 0;
 
   constructor(
-    private readonly log: Logger,
+    log: Logger,
     private readonly cadence: DetailCadence = DEFAULT_CADENCE,
   ) {
     this.problems = new ProblemLog(log);

@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { Logger } from "../log.js";
 import type { ClusterStatusRow, GuestStatus, NodeStatus, PveVersion } from "../pve/schemas.js";
 import type { PveApi } from "../pve/types.js";
-import { buildInventory, splitTags } from "./build.js";
+import { buildInventory, buildResources, splitTags, type InventoryOptions, type ResourcesBuilt } from "./build.js";
 import { countingApi } from "./counting.js";
 import { deriveGuestStatus } from "./derive.js";
 import { DEFAULT_CADENCE, DetailsCollector, type DetailCadence, type DetailKind } from "./details.js";
@@ -75,24 +75,37 @@ export class Poller {
   async poll(): Promise<PollOutcome> {
     const { api, requests } = countingApi(this.api);
     const cycle = this.cycle++;
-    const resources = await api.clusterResources();
-    const onlineNodes: string[] = [];
-    for (const row of resources.rows) if (row.type === "node" && row.status === "online" && this.includeNode(row.node)) onlineNodes.push(row.node);
+    const previous = this.outcome?.inventory;
+    const resources = await this.readResources(api, previous);
     const [clusterStatus, nodeStatuses] = await Promise.all([
       this.readClusterStatus(api),
-      this.readNodeStatuses(api, onlineNodes),
+      this.readNodeStatuses(api, resources.onlineNodes),
       cycle % VERSION_EVERY_CYCLES === 0 ? this.readVersion(api) : Promise.resolve(),
     ]);
-    const previous = this.outcome?.inventory;
     const built = buildInventory(
-      { resources: resources.rows, clusterStatus, nodeStatuses, version: this.version, takenAt: this.now() },
-      { clusterNameOverride: this.options.clusterNameOverride, filter: this.options.filter, ...(previous ? { previous } : {}) },
+      { resources: resources.built, clusterStatus, nodeStatuses, version: this.version, takenAt: this.now() },
+      this.inventoryOptions(previous),
     );
     const inventory = this.withLiveGuests(built);
     const rates = this.rates.update(inventory);
     const details = await this.details.collect(api, inventory, cycle);
     this.outcome = { inventory, rates, details, requests: requests(), skippedRows: resources.skipped };
     return this.outcome;
+  }
+
+  /**
+   * /cluster/resources, built at once into guests and storages (buildResources) in a frame of its
+   * own: its thousands of rows are garbage before the cycle's other requests are awaited.
+   */
+  private async readResources(api: PveApi, previous: Inventory | undefined): Promise<{ built: ResourcesBuilt; onlineNodes: string[]; skipped: number }> {
+    const resources = await api.clusterResources();
+    const onlineNodes: string[] = [];
+    for (const row of resources.rows) if (row.type === "node" && row.status === "online" && this.includeNode(row.node)) onlineNodes.push(row.node);
+    return { built: buildResources(resources.rows, this.inventoryOptions(previous)), onlineNodes, skipped: resources.skipped };
+  }
+
+  private inventoryOptions(previous: Inventory | undefined): InventoryOptions {
+    return { clusterNameOverride: this.options.clusterNameOverride, filter: this.options.filter, ...(previous ? { previous } : {}) };
   }
 
   /**

@@ -1,14 +1,16 @@
 import { guestKey, type DeviceKey, type GuestInfo, type GuestRates, type Inventory, type IoCounters } from "./types.js";
 
-interface Reading {
-  counters: IoCounters;
-  /** When this distinct reading was first seen (epoch ms). */
-  seenAt: number;
-}
-
+/**
+ * A running guest's last distinct counter reading, when it was first seen (epoch ms), and the rates
+ * from the reading before it. Updated in place, with plain fields rather than an object per
+ * reading: a history lives as long as its guest runs, and a new object per reading would reach the
+ * old generation every cycle.
+ */
 interface History {
-  latest: Reading;
-  before: Reading | null;
+  latest: IoCounters;
+  latestSeenAt: number;
+  /** Whether `rates` come from two readings (not yet after a first reading or a restart). */
+  rated: boolean;
   rates: GuestRates;
 }
 
@@ -57,26 +59,26 @@ export class RateTracker {
     if (guest.counters === null) return NO_RATES;
     const history = this.histories.get(key);
     if (!history) {
-      this.histories.set(key, { latest: { counters: guest.counters, seenAt: now }, before: null, rates: NO_RATES });
+      this.histories.set(key, { latest: guest.counters, latestSeenAt: now, rated: false, rates: NO_RATES });
       return NO_RATES;
     }
-    if (sameCounters(history.latest.counters, guest.counters)) {
-      if (history.before !== null && now - history.latest.seenAt > this.idleAfterMs) history.rates = ZERO_RATES;
+    const counters = guest.counters;
+    if (sameCounters(history.latest, counters)) {
+      if (history.rated && now - history.latestSeenAt > this.idleAfterMs) history.rates = ZERO_RATES;
       return history.rates;
     }
-    // A history is updated in place: it lives as long as its guest runs (a new object per cycle
-    // would reach the old generation every cycle, for thousands of guests).
-    const reading: Reading = { counters: guest.counters, seenAt: now };
-    if (wentDown(history.latest.counters, reading.counters)) {
+    if (wentDown(history.latest, counters)) {
       // The guest restarted between two polls: no rate this cycle rather than a negative spike.
-      history.latest = reading;
-      history.before = null;
+      history.latest = counters;
+      history.latestSeenAt = now;
+      history.rated = false;
       history.rates = NO_RATES;
       return NO_RATES;
     }
-    history.rates = ratesBetween(history.latest, reading);
-    history.before = history.latest;
-    history.latest = reading;
+    history.rates = ratesBetween(history.latest, counters, (now - history.latestSeenAt) / 1000);
+    history.rated = true;
+    history.latest = counters;
+    history.latestSeenAt = now;
     return history.rates;
   }
 }
@@ -96,14 +98,13 @@ function wentDown(before: IoCounters, after: IoCounters): boolean {
   return after.netin < before.netin || after.netout < before.netout || after.diskread < before.diskread || after.diskwrite < before.diskwrite;
 }
 
-function ratesBetween(before: Reading, after: Reading): GuestRates {
-  const seconds = (after.seenAt - before.seenAt) / 1000;
+function ratesBetween(before: IoCounters, after: IoCounters, seconds: number): GuestRates {
   if (seconds <= 0) return NO_RATES;
   const rate = (from: number, to: number) => Math.round((to - from) / seconds);
   return {
-    diskRead: rate(before.counters.diskread, after.counters.diskread),
-    diskWrite: rate(before.counters.diskwrite, after.counters.diskwrite),
-    netIn: rate(before.counters.netin, after.counters.netin),
-    netOut: rate(before.counters.netout, after.counters.netout),
+    diskRead: rate(before.diskread, after.diskread),
+    diskWrite: rate(before.diskwrite, after.diskwrite),
+    netIn: rate(before.netin, after.netin),
+    netOut: rate(before.netout, after.netout),
   };
 }

@@ -2,6 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { DiscoveryContext, DiscoveryMessage, DiscoveryTarget } from "../homeassistant/discovery.js";
 import { deviceDiscoveryTopics, discoveryFor, retiredDiscoveryTopics } from "../homeassistant/discovery.js";
 import { digest } from "../digest.js";
+import { sameValues } from "../same-values.js";
 import { deviceTopic } from "../homeassistant/topics.js";
 import type { PollOutcome } from "../inventory/poller.js";
 import type { DeviceKey, GuestInfo, Inventory, NodeInfo, StorageInfo } from "../inventory/types.js";
@@ -348,27 +349,6 @@ interface StateInputs {
   details: GuestDetails | undefined;
   rates: GuestRates | undefined;
   lastAction: CommandResult | null;
-}
-
-/** Identical field values (arrays and nested objects compared one level deep). */
-function sameValues(a: object | undefined, b: object | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b) return false;
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  for (const key in left) {
-    const x = left[key];
-    const y = right[key];
-    if (x === y) continue;
-    if (Array.isArray(x) && Array.isArray(y)) {
-      if (x.length !== y.length) return false;
-      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-      continue;
-    }
-    if (x && y && typeof x === "object" && typeof y === "object" && sameValues(x, y)) continue;
-    return false;
-  }
-  return true;
 }
 
 /** The carry for the next cycle; the same object while nothing in it changed. */

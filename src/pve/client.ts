@@ -8,7 +8,6 @@ import {
   type PveClientOptions,
 } from "./options.js";
 import { readData, toHttpError } from "./response.js";
-import { RowMemo } from "./row-memo.js";
 import { RowValidator } from "./rows.js";
 import {
   AgentInterfaceSchema,
@@ -64,8 +63,6 @@ export class PveClient implements PveApi {
   private readonly failover: Failover;
   private readonly session: Session;
   private readonly validate: RowValidator;
-  /** The last /cluster/resources rows: the next answer is validated where it differs from them. */
-  private readonly resourceRows = new RowMemo<ResourceRow>(resourceId, resourceShape);
   private readonly log: Logger;
   private closed = false;
 
@@ -112,7 +109,7 @@ export class PveClient implements PveApi {
 
   async clusterResources(): Promise<Rows<ResourceRow>> {
     const path = "/cluster/resources";
-    return this.validate.rows(ResourceRowSchema, await this.get(path), path, path, { keep: isKnownResource, memo: this.resourceRows, check: isValidResource });
+    return this.validate.rows(ResourceRowSchema, await this.get(path), path, path, { keep: isKnownResource, check: isValidResource });
   }
 
   async nodeStatus(node: string): Promise<NodeStatus> {
@@ -290,11 +287,6 @@ function formHeaders(): Record<string, string> {
   return { "content-type": "application/x-www-form-urlencoded" };
 }
 
-/** PVE's own id of a resources row ("qemu/100", "node/pve1", "storage/pve1/local"). */
-function resourceId(row: Record<string, unknown>): string | undefined {
-  return typeof row.id === "string" ? row.id : undefined;
-}
-
 /** The schema of a resources row's own kind (what ResourceRowSchema would pick for it). */
 function resourceSchema(row: Record<string, unknown>) {
   switch (row.type) {
@@ -308,10 +300,6 @@ function resourceSchema(row: Record<string, unknown>) {
     default:
       return undefined;
   }
-}
-
-function resourceShape(row: Record<string, unknown>) {
-  return resourceSchema(row)?.shape;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { z } from "zod";
 import type { Logger } from "../log.js";
 import { PveResponseError } from "./errors.js";
-import type { RowMemo } from "./row-memo.js";
 import type { Rows } from "./types.js";
 
 /**
@@ -18,7 +17,6 @@ export class RowValidator {
    * @param endpoint the path template ("/nodes/{node}/qemu/{vmid}/snapshot"), so one bad field
    *   is reported once however many guests share it.
    * @param options.keep rows it refuses are dropped silently (e.g. resource types we do not know).
-   * @param options.memo the rows of the last answer: only what differs from them is validated.
    * @param options.check a cheaper test that a row is valid for `schema` (e.g. zod's compiled
    *   `validate` of the row's own kind): a row it accepts is kept as PVE sent it (unknown keys
    *   included) instead of being rebuilt by zod. Only for schemas without transforms or defaults,
@@ -29,29 +27,22 @@ export class RowValidator {
     data: unknown,
     path: string,
     endpoint: string,
-    options: { keep?: (row: unknown) => boolean; memo?: RowMemo<z.output<S>>; check?: (row: unknown) => boolean } = {},
+    options: { keep?: (row: unknown) => boolean; check?: (row: unknown) => boolean } = {},
   ): Rows<z.output<S>> {
     if (data === null || data === undefined) return { rows: [], skipped: 0 };
     if (!Array.isArray(data)) throw new PveResponseError(path, `response from ${path} is not a list`);
-    const { keep, memo, check } = options;
+    const { keep, check } = options;
     const rows: z.output<S>[] = [];
     let skipped = 0;
     for (const row of data) {
       if (keep && !keep(row)) continue;
-      const known = memo?.reuse(row);
-      if (known !== undefined) {
-        rows.push(known);
-        continue;
-      }
       if (check?.(row)) {
         rows.push(row as z.output<S>);
-        memo?.remember(row, row as z.output<S>);
         continue;
       }
       const parsed = schema.safeParse(row);
       if (parsed.success) {
         rows.push(parsed.data);
-        memo?.remember(row, parsed.data);
         continue;
       }
       skipped += 1;
@@ -62,7 +53,6 @@ export class RowValidator {
         this.log.warn(`skipping a row of ${endpoint}: ${issue.text}`);
       }
     }
-    memo?.finish();
     return { rows, skipped };
   }
 

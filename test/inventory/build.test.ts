@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildInventory, splitTags } from "../../src/inventory/build.js";
+import { buildInventory, buildResources, splitTags, type InventoryInput, type InventoryOptions } from "../../src/inventory/build.js";
 import { ClusterNameUnknownError } from "../../src/inventory/errors.js";
-import type { NodeStatus } from "../../src/pve/schemas.js";
+import type { NodeStatus, ResourceRow } from "../../src/pve/schemas.js";
 import { ClusterStatusRowSchema, ResourceRowSchema } from "../../src/pve/schemas.js";
 import { clusterStatus, nodeStatus, rawResources, resources } from "./fixtures.js";
 
@@ -9,8 +9,10 @@ const everything = { filter: { nodes: ["*"], exclude_vmids: [] } };
 const statuses = () => new Map<string, NodeStatus>([["pve1", nodeStatus()], ["pve2", nodeStatus({ loadavg: ["1.50", "1.00", "0.75"] })]]);
 const version = { version: "8.2.4", release: "8.2", repoid: "faa83925c9641325" };
 
-function build(overrides: Partial<Parameters<typeof buildInventory>[0]> = {}, options: Parameters<typeof buildInventory>[1] = everything) {
-  return buildInventory({ resources: resources(), clusterStatus, nodeStatuses: statuses(), version, takenAt: 1_000_000, ...overrides }, options);
+/** Both steps, as the poller takes them: the resources answer first, then the rest of the cycle. */
+function build(overrides: Partial<Omit<InventoryInput, "resources"> & { resources: ResourceRow[] }> = {}, options: InventoryOptions = everything) {
+  const { resources: rows = resources(), ...rest } = overrides;
+  return buildInventory({ clusterStatus, nodeStatuses: statuses(), version, takenAt: 1_000_000, ...rest, resources: buildResources(rows, options) }, options);
 }
 
 describe("buildInventory", () => {
@@ -20,21 +22,41 @@ describe("buildInventory", () => {
     expect(inventory.takenAt).toBe(1_000_000);
   });
 
-  it("builds a guest once per resources row object: the same row (reused by the memo) gives the same guest while its node is in the same state", () => {
-    const rows = resources();
-    const first = build({ resources: rows });
-    const again = build({ resources: rows });
-    const fresh = build();
-    expect(again.guests[0]).toBe(first.guests[0]);
-    expect(fresh.guests[0]).not.toBe(first.guests[0]);
-    expect(fresh.guests[0]).toEqual(first.guests[0]);
-    // pve1 goes offline: its guests are rebuilt (status unknown) from the very same rows
-    const offline = rows.map((row) => (row.type === "node" && row.node === "pve1" ? { ...row, status: "offline" } : row));
-    const down = build({ resources: offline });
+  it("keeps the previous inventory's guest and storage objects when their rows say nothing new, and builds anew what changed", () => {
+    const first = build();
+    const again = build({}, { ...everything, previous: first });
+    expect(again.guests).toHaveLength(first.guests.length);
+    again.guests.forEach((guest, index) => expect(guest).toBe(first.guests[index]));
+    again.storages.forEach((storage, index) => expect(storage).toBe(first.storages[index]));
+    expect(build().guests[0]).not.toBe(first.guests[0]);
+
     const web = (inventory: ReturnType<typeof build>) => inventory.guests.find((guest) => guest.vmid === 100)!;
+    const busier = resources().map((row) => (row.type === "qemu" && row.vmid === 100 ? { ...row, cpu: 0.99 } : row));
+    const moved = build({ resources: busier }, { ...everything, previous: first });
+    expect(web(moved)).not.toBe(web(first));
+    expect(web(moved).cpu).toBe(0.99);
+    // what did not change inside it is last cycle's: only the new values outlive the poll
+    expect(web(moved).tags).toBe(web(first).tags);
+    expect(web(moved).counters).toBe(web(first).counters);
+    expect(moved.guests.filter((guest) => guest.vmid !== 100).every((guest) => first.guests.includes(guest))).toBe(true);
+
+    // pve1 goes offline: its guests are rebuilt (status unknown) from rows with the same values
+    const offline = resources().map((row) => (row.type === "node" && row.node === "pve1" ? { ...row, status: "offline" } : row));
+    const down = build({ resources: offline }, { ...everything, previous: first });
     expect(web(down)).not.toBe(web(first));
     expect(web(down).status).toBe("unknown");
-    expect(web(build({ resources: offline }))).toBe(web(down));
+    expect(web(build({ resources: offline }, { ...everything, previous: down }))).toBe(web(down));
+  });
+
+  it("builds new tags and counters when they change", () => {
+    const first = build();
+    const web = (inventory: ReturnType<typeof build>) => inventory.guests.find((guest) => guest.vmid === 100)!;
+    const changed = resources().map((row) => (row.type === "qemu" && row.vmid === 100 ? { ...row, tags: "prod;web;new", netin: (row.netin ?? 0) + 1 } : row));
+    const next = web(build({ resources: changed }, { ...everything, previous: first }));
+    expect(next.tags).toEqual(["prod", "web", "new"]);
+    expect(next.counters!.netin).toBe(web(first).counters!.netin + 1);
+    const fewer = resources().map((row) => (row.type === "qemu" && row.vmid === 100 ? { ...row, tags: "" } : row));
+    expect(web(build({ resources: fewer }, { ...everything, previous: first })).tags).toEqual([]);
   });
 
   it("skips templates and sorts guests by vmid", () => {
@@ -162,7 +184,7 @@ describe("buildInventory", () => {
   it("does not change its input", () => {
     const rows = resources();
     const copy = JSON.parse(JSON.stringify(rows));
-    buildInventory({ resources: rows, clusterStatus, nodeStatuses: statuses(), version, takenAt: 1 }, everything);
+    buildInventory({ resources: buildResources(rows, everything), clusterStatus, nodeStatuses: statuses(), version, takenAt: 1 }, everything);
     expect(rows).toEqual(copy);
     expect(rawResources()).toHaveLength(rows.length);
   });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PveResponseError } from "../../src/pve/errors.js";
-import { RowMemo } from "../../src/pve/row-memo.js";
 import { RowValidator } from "../../src/pve/rows.js";
-import { GuestResourceSchema, KNOWN_RESOURCE_TYPES, NodeStatusSchema, ResourceRowSchema, type ResourceRow } from "../../src/pve/schemas.js";
+import { GuestResourceSchema, KNOWN_RESOURCE_TYPES, NodeStatusSchema, ResourceRowSchema } from "../../src/pve/schemas.js";
 import { captureLog } from "./log-capture.js";
 
 const WARN = 40;
@@ -61,55 +60,6 @@ describe("RowValidator.rows", () => {
     const validator = new RowValidator(captureLog().log);
     expect(validator.rows(ResourceRowSchema, null, "/x", "/x")).toEqual({ rows: [], skipped: 0 });
     expect(() => validator.rows(ResourceRowSchema, { a: 1 }, "/x", "/x")).toThrow(PveResponseError);
-  });
-});
-
-describe("RowValidator.rows with a RowMemo (/cluster/resources)", () => {
-  const memoFor = () => new RowMemo<ResourceRow>((row) => (typeof row.id === "string" ? row.id : undefined), (row) => (row.type === "qemu" || row.type === "lxc" ? GuestResourceSchema.shape : undefined));
-  const validate = (validator: RowValidator, memo: RowMemo<ResourceRow>, data: unknown[]) =>
-    validator.rows(ResourceRowSchema, data, "/cluster/resources", "/cluster/resources", { keep: known, memo });
-
-  it("hands back last answer's object for a row with the very same fields, a new one for a changed row", () => {
-    const validator = new RowValidator(captureLog().log);
-    const memo = memoFor();
-    const first = validate(validator, memo, [qemu(100, { cpu: 0.1, pool: "lab" }), qemu(101, { cpu: 0.2 })]).rows;
-    // new objects from a new JSON answer: 100 unchanged (an unknown key changed), 101's cpu moved
-    const second = validate(validator, memo, [qemu(100, { cpu: 0.1, pool: "prod" }), qemu(101, { cpu: 0.3 })]).rows;
-    expect(second[0]).toBe(first[0]);
-    expect(second[0]).not.toHaveProperty("pool");
-    expect(second[1]).not.toBe(first[1]);
-    expect(second[1]).toMatchObject({ vmid: 101, cpu: 0.3 });
-    // a field that appears or disappears is a change too
-    const third = validate(validator, memo, [qemu(100, { cpu: 0.1, lock: "backup" }), qemu(101)]).rows;
-    expect(third[0]).toMatchObject({ lock: "backup" });
-    expect(third[1]).not.toHaveProperty("cpu");
-  });
-
-  it("validates a changed row in full: a bad new value is skipped and reported as without a memo", () => {
-    const capture = captureLog("warn");
-    const validator = new RowValidator(capture.log);
-    const memo = memoFor();
-    validate(validator, memo, [qemu(100, { cpu: 0.1 }), qemu(101)]);
-    const result = validate(validator, memo, [qemu(100, { cpu: "high" }), qemu(101)]);
-    expect(result.skipped).toBe(1);
-    expect(result.rows.map((row) => (row.type === "qemu" ? row.vmid : null))).toEqual([101]);
-    expect(capture.messages(WARN)).toEqual(["skipping a row of /cluster/resources: cpu: expected number, got string"]);
-    // the skipped row is not remembered: fixed again, it is validated again and comes back
-    expect(validate(validator, memo, [qemu(100, { cpu: 0.1 }), qemu(101)]).rows).toHaveLength(2);
-  });
-
-  it("remembers only the last answer, and never reuses a row without an id or of another kind", () => {
-    const validator = new RowValidator(captureLog().log);
-    const memo = memoFor();
-    const first = validate(validator, memo, [qemu(100)]).rows;
-    validate(validator, memo, []);
-    expect(validate(validator, memo, [qemu(100)]).rows[0]).not.toBe(first[0]);
-    const withoutId = { type: "qemu", vmid: 200, node: "pve1" };
-    const a = validate(validator, memo, [withoutId]).rows[0];
-    expect(validate(validator, memo, [{ ...withoutId }]).rows[0]).not.toBe(a);
-    const node = { id: "node/pve1", type: "node", node: "pve1" };
-    const b = validate(validator, memo, [node]).rows[0];
-    expect(validate(validator, memo, [{ ...node }]).rows[0]).not.toBe(b);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startHarness, sleep, type Harness } from "../e2e/harness.js";
-import { infos, logLines, waitInfo, WARN } from "./helpers.js";
+import { infos, waitInfo } from "./helpers.js";
 
 let h: Harness;
 

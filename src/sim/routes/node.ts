@@ -1,5 +1,5 @@
 import { param, requireNode, taskUser, type SimCall } from "../context.js";
-import { checkParams, paramError, requireParam, SimHttpError } from "../http-error.js";
+import { checkParams, paramError, requireParam } from "../http-error.js";
 import { isRunning, type SimNode } from "../model.js";
 import { round } from "../resources.js";
 import type { Route } from "../router.js";
