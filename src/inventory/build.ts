@@ -12,7 +12,7 @@ import { deriveGuestStatus } from "./derive.js";
 import { ClusterNameUnknownError } from "./errors.js";
 import { nodeMatcher } from "./filter.js";
 import { sameValues } from "../same-values.js";
-import { guestKey, storageKey, type ClusterInfo, type DeviceKey, type GuestInfo, type Inventory, type NodeInfo, type StorageInfo } from "./types.js";
+import { guestKey, storageKey, type ClusterInfo, type DeviceKey, type GuestInfo, type Inventory, type IoCounters, type NodeInfo, type StorageInfo } from "./types.js";
 
 export interface InventoryInput {
   /** What the /cluster/resources answer gave (buildResources). */
@@ -208,42 +208,84 @@ function pveVersionOf(status: NodeStatus | undefined): string | null {
 }
 
 /**
- * A guest whose row says nothing new is last cycle's object: the states then see identical inputs
- * and skip the guest at once, and only what changed outlives the poll (what lives from one poll to
- * the next reaches the old generation, which the full collections mark).
+ * Where each guest is built first. It is copied out into a new object only when it differs from
+ * last cycle's guest, so a row that says nothing new (stopped and idle guests) makes no garbage,
+ * and only what changed outlives the poll: what lives from one poll to the next reaches the old
+ * generation, which the full collections mark.
  */
+const scratch: GuestInfo = {
+  kind: "qemu",
+  vmid: 0,
+  name: null,
+  node: "",
+  status: "unknown",
+  cpu: null,
+  cpus: null,
+  memUsed: null,
+  memTotal: null,
+  diskUsed: null,
+  diskTotal: null,
+  counters: null,
+  uptime: null,
+  haState: null,
+  lock: null,
+  tags: [],
+};
+const scratchCounters: IoCounters = { netin: 0, netout: 0, diskread: 0, diskwrite: 0 };
+
+/** Last cycle's guest when the row says nothing new (the states then skip it at once), else a new one. */
 function guestOf(row: GuestResourceRow, nodeOnline: boolean, previousGuests: Map<DeviceKey, GuestInfo>): GuestInfo {
   const previous = previousGuests.get(guestKey(row.type, row.vmid));
-  const guest = buildGuest(row, nodeOnline, previous);
-  return previous !== undefined && sameValues(previous, guest) ? previous : guest;
+  fillGuest(scratch, row, nodeOnline, previous);
+  if (previous !== undefined && sameValues(previous, scratch)) return previous;
+  const counters = scratch.counters;
+  // last cycle's counters when only something else moved
+  const keptCounters = counters === null ? null : previous !== undefined && sameValues(previous.counters, counters) ? previous.counters : { ...counters };
+  return { ...scratch, counters: keptCounters };
 }
 
-function buildGuest(row: GuestResourceRow, nodeOnline: boolean, previous: GuestInfo | undefined): GuestInfo {
+function fillGuest(guest: GuestInfo, row: GuestResourceRow, nodeOnline: boolean, previous: GuestInfo | undefined): void {
   const { netin, netout, diskread, diskwrite } = row;
-  const counters =
-    netin !== undefined && netout !== undefined && diskread !== undefined && diskwrite !== undefined
-      ? { netin, netout, diskread, diskwrite }
-      : null;
-  const tags = splitTags(row.tags);
-  return {
-    kind: row.type,
-    vmid: row.vmid,
-    name: row.name ?? previous?.name ?? null,
-    node: row.node,
-    status: deriveGuestStatus({ status: row.status, lock: row.lock, nodeOnline }),
-    cpu: row.cpu ?? null,
-    cpus: row.maxcpu ?? null,
-    memUsed: row.mem ?? null,
-    memTotal: row.maxmem ?? null,
-    diskUsed: row.type === "lxc" ? (row.disk ?? null) : null,
-    diskTotal: row.maxdisk ?? null,
-    // last cycle's counters and tags when the same: a changed guest keeps only what changed
-    counters: previous !== undefined && sameValues(previous.counters, counters) ? previous.counters : counters,
-    uptime: row.uptime ?? null,
-    haState: row.hastate ?? null,
-    lock: row.lock ?? null,
-    tags: previous !== undefined && sameValues(previous.tags, tags) ? previous.tags : tags,
-  };
+  if (netin !== undefined && netout !== undefined && diskread !== undefined && diskwrite !== undefined) {
+    scratchCounters.netin = netin;
+    scratchCounters.netout = netout;
+    scratchCounters.diskread = diskread;
+    scratchCounters.diskwrite = diskwrite;
+    guest.counters = scratchCounters;
+  } else {
+    guest.counters = null;
+  }
+  guest.kind = row.type;
+  guest.vmid = row.vmid;
+  guest.name = row.name ?? previous?.name ?? null;
+  guest.node = row.node;
+  guest.status = deriveGuestStatus({ status: row.status, lock: row.lock, nodeOnline });
+  guest.cpu = row.cpu ?? null;
+  guest.cpus = row.maxcpu ?? null;
+  guest.memUsed = row.mem ?? null;
+  guest.memTotal = row.maxmem ?? null;
+  guest.diskUsed = row.type === "lxc" ? (row.disk ?? null) : null;
+  guest.diskTotal = row.maxdisk ?? null;
+  guest.uptime = row.uptime ?? null;
+  guest.haState = row.hastate ?? null;
+  guest.lock = row.lock ?? null;
+  guest.tags = tagList(row.tags);
+}
+
+/** Tag lists by PVE's `tags` text: guests with the same tags share one frozen list, the same each cycle. */
+const tagLists = new Map<string, readonly string[]>();
+/** Far above any cluster's distinct tag sets; reached only over a very long run of retagging, then it starts over. */
+const MAX_TAG_LISTS = 10_000;
+
+function tagList(text: string | undefined): readonly string[] {
+  const key = text ?? "";
+  let list = tagLists.get(key);
+  if (list === undefined) {
+    if (tagLists.size >= MAX_TAG_LISTS) tagLists.clear();
+    list = Object.freeze(splitTags(key));
+    tagLists.set(key, list);
+  }
+  return list;
 }
 
 /** `tags` is one string joined with `;`; old configs may hold `,` or spaces. */

@@ -2,15 +2,18 @@ import { guestKey, type DeviceKey, type GuestInfo, type GuestRates, type Invento
 
 /**
  * A running guest's last distinct counter reading, when it was first seen (epoch ms), and the rates
- * from the reading before it. Updated in place, with plain fields rather than an object per
- * reading: a history lives as long as its guest runs, and a new object per reading would reach the
- * old generation every cycle.
+ * from the reading before it. All updated in place: a history lives as long as its guest runs, and
+ * a new object per reading or per rate would reach the old generation every cycle.
  */
 interface History {
-  latest: IoCounters;
-  latestSeenAt: number;
-  /** Whether `rates` come from two readings (not yet after a first reading or a restart). */
-  rated: boolean;
+  netin: number;
+  netout: number;
+  diskread: number;
+  diskwrite: number;
+  seenAt: number;
+  /** This guest's own rates object, rewritten with each new reading. */
+  own: { diskRead: number; diskWrite: number; netIn: number; netOut: number };
+  /** What it reports: `own` once two readings gave rates, else the shared "none yet" or "zero". */
   rates: GuestRates;
 }
 
@@ -35,7 +38,10 @@ export class RateTracker {
     this.idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
   }
 
-  /** Every guest's rates now; the map is the tracker's own, updated in place by the next call. */
+  /**
+   * Every guest's rates now. The map and the rates objects in it are the tracker's own, updated in
+   * place by the next call: copy the values that must outlast it.
+   */
   update(inventory: Inventory): ReadonlyMap<DeviceKey, GuestRates> {
     const result = this.current;
     for (const guest of inventory.guests) {
@@ -56,31 +62,43 @@ export class RateTracker {
       this.histories.delete(key);
       return ZERO_RATES;
     }
-    if (guest.counters === null) return NO_RATES;
+    const counters = guest.counters;
+    if (counters === null) return NO_RATES;
     const history = this.histories.get(key);
     if (!history) {
-      this.histories.set(key, { latest: guest.counters, latestSeenAt: now, rated: false, rates: NO_RATES });
+      const fresh: History = { netin: 0, netout: 0, diskread: 0, diskwrite: 0, seenAt: now, own: { diskRead: 0, diskWrite: 0, netIn: 0, netOut: 0 }, rates: NO_RATES };
+      note(fresh, counters, now);
+      this.histories.set(key, fresh);
       return NO_RATES;
     }
-    const counters = guest.counters;
-    if (sameCounters(history.latest, counters)) {
-      if (history.rated && now - history.latestSeenAt > this.idleAfterMs) history.rates = ZERO_RATES;
+    if (sameReading(history, counters)) {
+      if (history.rates !== NO_RATES && now - history.seenAt > this.idleAfterMs) history.rates = ZERO_RATES;
       return history.rates;
     }
-    if (wentDown(history.latest, counters)) {
+    const seconds = (now - history.seenAt) / 1000;
+    if (wentDown(history, counters) || seconds <= 0) {
       // The guest restarted between two polls: no rate this cycle rather than a negative spike.
-      history.latest = counters;
-      history.latestSeenAt = now;
-      history.rated = false;
       history.rates = NO_RATES;
-      return NO_RATES;
+    } else {
+      const own = history.own;
+      own.diskRead = Math.round((counters.diskread - history.diskread) / seconds);
+      own.diskWrite = Math.round((counters.diskwrite - history.diskwrite) / seconds);
+      own.netIn = Math.round((counters.netin - history.netin) / seconds);
+      own.netOut = Math.round((counters.netout - history.netout) / seconds);
+      history.rates = own;
     }
-    history.rates = ratesBetween(history.latest, counters, (now - history.latestSeenAt) / 1000);
-    history.rated = true;
-    history.latest = counters;
-    history.latestSeenAt = now;
+    note(history, counters, now);
     return history.rates;
   }
+}
+
+/** Notes a new distinct reading. */
+function note(history: History, counters: IoCounters, now: number): void {
+  history.netin = counters.netin;
+  history.netout = counters.netout;
+  history.diskread = counters.diskread;
+  history.diskwrite = counters.diskwrite;
+  history.seenAt = now;
 }
 
 /** Drops the entries of guests no longer in the inventory. */
@@ -90,21 +108,10 @@ function keepOnly(map: Map<DeviceKey, unknown>, inventory: Inventory): void {
   for (const key of map.keys()) if (!present.has(key)) map.delete(key);
 }
 
-function sameCounters(a: IoCounters, b: IoCounters): boolean {
-  return a.netin === b.netin && a.netout === b.netout && a.diskread === b.diskread && a.diskwrite === b.diskwrite;
+function sameReading(history: History, counters: IoCounters): boolean {
+  return history.netin === counters.netin && history.netout === counters.netout && history.diskread === counters.diskread && history.diskwrite === counters.diskwrite;
 }
 
-function wentDown(before: IoCounters, after: IoCounters): boolean {
-  return after.netin < before.netin || after.netout < before.netout || after.diskread < before.diskread || after.diskwrite < before.diskwrite;
-}
-
-function ratesBetween(before: IoCounters, after: IoCounters, seconds: number): GuestRates {
-  if (seconds <= 0) return NO_RATES;
-  const rate = (from: number, to: number) => Math.round((to - from) / seconds);
-  return {
-    diskRead: rate(before.diskread, after.diskread),
-    diskWrite: rate(before.diskwrite, after.diskwrite),
-    netIn: rate(before.netin, after.netin),
-    netOut: rate(before.netout, after.netout),
-  };
+function wentDown(history: History, counters: IoCounters): boolean {
+  return counters.netin < history.netin || counters.netout < history.netout || counters.diskread < history.diskread || counters.diskwrite < history.diskwrite;
 }

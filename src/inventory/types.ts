@@ -68,7 +68,7 @@ export interface GuestInfo {
   uptime: number | null;
   haState: string | null;
   lock: string | null;
-  tags: string[];
+  tags: readonly string[];
 }
 
 export interface StorageInfo {

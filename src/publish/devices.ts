@@ -239,15 +239,18 @@ export class DeviceSync {
     const lastAction = guest ? this.options.lastAction(key) : null;
     const known = record.inputs;
     if (known === null) {
-      record.inputs = { info: device.info, online, details, rates, lastAction };
+      record.inputs = { info: device.info, online, details, rates: rates && { ...rates }, lastAction };
       return false;
     }
     const same = known.online === online && known.details === details && known.lastAction === lastAction && sameValues(known.rates, rates) && sameValues(known.info, device.info);
     known.info = device.info;
     known.online = online;
     known.details = details;
-    known.rates = rates;
     known.lastAction = lastAction;
+    // the tracker rewrites its rates objects in place next poll: the record keeps its own copy
+    if (rates === undefined) known.rates = undefined;
+    else if (known.rates === undefined) known.rates = { ...rates };
+    else if (!same) Object.assign(known.rates, rates);
     return same;
   }
 

@@ -23,9 +23,9 @@ function guest(fields: Partial<GuestInfo>): GuestInfo {
   };
 }
 
-function outcome(guestInfo: GuestInfo, nodeInfo: NodeInfo = node): PollOutcome {
+function outcome(guestInfo: GuestInfo, nodeInfo: NodeInfo = node, rates: PollOutcome["rates"] = new Map()): PollOutcome {
   const inventory: Inventory = { takenAt: 0, cluster: { name: "lab", quorate: true, pveVersion: "8.2.4" }, nodes: [nodeInfo], guests: [guestInfo], storages: [] };
-  return { inventory, rates: new Map(), details: new Map(), requests: 0, skippedRows: 0 };
+  return { inventory, rates, details: new Map(), requests: 0, skippedRows: 0 };
 }
 
 describe("DeviceSync states on a real broker", () => {
@@ -75,5 +75,31 @@ describe("DeviceSync states on a real broker", () => {
     await waitFor(() => states(GUEST_TOPIC).length >= 3, "the state after cpu moved");
     expect(states(GUEST_TOPIC)[2]).toMatchObject({ cpu: 50, uptime: 1030 });
     expect(states(NODE_TOPIC)).toHaveLength(2);
+  });
+
+  it("sees rates the rate tracker rewrote in place (the same object with new values) as a change", async () => {
+    const topic = "pve2mqtt/qemu/200";
+    const db = guest({ vmid: 200, name: "db", uptime: 50 });
+    const rates = { diskRead: 10, diskWrite: 20, netIn: 30, netOut: 40 };
+    const ratesMap = new Map([["qemu/200", rates]]);
+    await sync.sync(outcome(db, node, ratesMap));
+    await waitFor(() => states(topic).length === 1, "the first state of qemu/200");
+    expect(states(topic)[0]).toMatchObject({ net_in_rate: 30 });
+
+    // the tracker's next poll: the very same objects, new values
+    now += 1000;
+    rates.netIn = 99;
+    await sync.sync(outcome(db, node, ratesMap));
+    await waitFor(() => states(topic).length === 2, "the state with the new rate");
+    expect(states(topic)[1]).toMatchObject({ net_in_rate: 99, net_out_rate: 40 });
+
+    // nothing moved: nothing sent (the next change, sent after it, shows it)
+    now += 1000;
+    await sync.sync(outcome(db, node, ratesMap));
+    now += 1000;
+    rates.diskRead = 11;
+    await sync.sync(outcome(db, node, ratesMap));
+    await waitFor(() => states(topic).length >= 3, "the state with the next rate");
+    expect(states(topic).map((state) => state.disk_read_rate)).toEqual([10, 10, 11]);
   });
 });
