@@ -40,6 +40,8 @@ interface GuestMemory {
   observedIn: number;
   ips: GuestIps;
   snapshots: Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime">;
+  /** The details last handed out, with the inputs they were built from. */
+  handedOut?: { ips: GuestIps; snapshots: GuestMemory["snapshots"]; lastBackup: number | null; details: GuestDetails };
 }
 
 /**
@@ -49,8 +51,6 @@ interface GuestMemory {
  */
 export class DetailsCollector {
   private readonly guests = new Map<DeviceKey, GuestMemory>();
-  /** The details last handed out per guest, with the inputs they were built from. */
-  private readonly built = new Map<DeviceKey, { ips: GuestIps; snapshots: GuestMemory["snapshots"]; lastBackup: number | null; details: GuestDetails }>();
   /** Per backup listing (`shared/<storage>` or `<node>/<storage>`): vmid → newest ctime (ms). */
   private readonly backups = new Map<string, Map<number, number>>();
   /** The details of the last collect or refresh (see detailsOf). */
@@ -225,13 +225,11 @@ export class DetailsCollector {
       const lastBackup = newestBackup.get(guest.vmid) ?? null;
       const ips = memory?.ips ?? NO_IPS;
       const snapshots = memory?.snapshots ?? NO_SNAPSHOTS;
-      const previous = this.built.get(key);
-      if (previous && previous.ips === ips && previous.snapshots === snapshots && previous.lastBackup === lastBackup) {
-        result.set(key, previous.details);
-        continue;
-      }
+      const previous = memory?.handedOut;
+      // unchanged: already in `result`, which is updated in place
+      if (previous && previous.ips === ips && previous.snapshots === snapshots && previous.lastBackup === lastBackup) continue;
       const details: GuestDetails = { ipv4: [...ips.ipv4], ipv6: [...ips.ipv6], ...snapshots, lastBackup };
-      this.built.set(key, { ips, snapshots, lastBackup, details });
+      if (memory) memory.handedOut = { ips, snapshots, lastBackup, details };
       result.set(key, details);
     }
     return result;
@@ -252,7 +250,6 @@ export class DetailsCollector {
     for (const [key, memory] of this.guests) {
       if (memory.observedIn === cycle) continue;
       this.guests.delete(key);
-      this.built.delete(key);
       this.current.delete(key);
       this.problems.forget(`${key}:`);
     }

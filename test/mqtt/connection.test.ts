@@ -50,6 +50,24 @@ describe.each(BROKERS)("MqttConnection against %s", (_name, start) => {
     ]);
   });
 
+  it("wakes every caller waiting for the socket to drain, once it has", async () => {
+    const receiver = await connect();
+    const sender = await connect();
+    const messages = recordMessages(receiver);
+    await receiver.subscribe(["dr/#"], 0);
+    const big = "x".repeat(64 * 1024);
+    expect(sender.publishUnconfirmed("dr/a", big, false)).toBe(true);
+    expect(sender.writable).toBe(false);
+    // three waits on one full buffer, then one more on the next: all resolve
+    await Promise.all([sender.drained(), sender.drained(), sender.drained()]);
+    expect(sender.writable).toBe(true);
+    expect(sender.publishUnconfirmed("dr/b", big, false)).toBe(true);
+    expect(sender.writable).toBe(false);
+    await sender.drained();
+    expect(sender.writable).toBe(true);
+    await waitFor(() => messages.length === 2, "both large messages");
+  });
+
   it("calls a connect listener registered while connected once, as the first connection", async () => {
     const connection = await connect();
     const calls: boolean[] = [];
