@@ -36,9 +36,12 @@ interface DeviceRecord {
   inputs: StateInputs | null;
   cyclesSincePublish: number;
   availability: Availability | null;
-  /** Inputs of the discovery payloads (name, node, version…): rebuilt only when these change. */
-  discoverySignature: string;
-  /** What its discovery was last built from (or rebuilt from a retained state): to clear it once vanished. */
+  /** Whether its discovery went out in this run (since the last `forgetPublished`). */
+  discoveryPublished: boolean;
+  /**
+   * What its discovery was last built from (or rebuilt from a retained state): rebuilt only when
+   * its inputs (name, node, version…) differ from these, and cleared from these once vanished.
+   */
   discoveryTarget: DiscoveryTarget | null;
   /** epoch ms of the last complete inventory that had this device. */
   lastSeen: number;
@@ -131,7 +134,7 @@ export class DeviceSync {
   forgetPublished(): void {
     for (const record of this.devices.values()) {
       record.availability = null;
-      record.discoverySignature = "";
+      record.discoveryPublished = false;
       record.comparable = "";
       record.inputs = null;
     }
@@ -188,16 +191,16 @@ export class DeviceSync {
     const pending: Promise<unknown>[] = [];
 
     if (this.haEnabled) {
-      const signature = discoverySignature(device);
-      if (signature !== record.discoverySignature) {
+      // compared field by field: no signature string built per device and cycle
+      if (!record.discoveryPublished || record.discoveryTarget === null || !sameDiscoveryInputs(record.discoveryTarget, device)) {
         const context = this.options.discoveryContext();
         const target = discoveryTarget(device);
         // A device's set of entities is fixed by the config: only the first publication of this run
         // has stale topics to remove, those of buttons an earlier config had and this one has not.
-        if (record.discoverySignature === "") for (const topic of retiredDiscoveryTopics(context, target)) pending.push(this.options.publisher.clear(topic));
+        if (!record.discoveryPublished) for (const topic of retiredDiscoveryTopics(context, target)) pending.push(this.options.publisher.clear(topic));
         for (const message of discoveryFor(context, target)) pending.push(this.publishDiscovery(message));
         record.discoveryTarget = target;
-        record.discoverySignature = signature;
+        record.discoveryPublished = true;
       }
     }
 
@@ -326,7 +329,7 @@ function freshRecord(topic: string, key: DeviceKey, lastSeen: number, present: b
     inputs: null,
     cyclesSincePublish: 0,
     availability: null,
-    discoverySignature: "",
+    discoveryPublished: false,
     discoveryTarget: null,
     lastSeen,
     present,
@@ -381,14 +384,15 @@ function discoveryTarget(device: DeviceInput): DiscoveryTarget {
   }
 }
 
-function discoverySignature(device: DeviceInput): string {
+/** Whether the discovery payloads built from `device` would be built from the same name, node, version or type. */
+function sameDiscoveryInputs(target: DiscoveryTarget, device: DeviceInput): boolean {
   switch (device.kind) {
     case "node":
-      return `${device.info.name}|${device.info.pveVersion ?? ""}`;
+      return target.kind === "node" && target.node.name === device.info.name && (target.node.pveVersion ?? "") === (device.info.pveVersion ?? "");
     case "guest":
-      return `${device.info.name ?? ""}|${device.info.node}`;
+      return target.kind === "guest" && (target.guest.name ?? "") === (device.info.name ?? "") && target.guest.node === device.info.node;
     case "storage":
-      return `${device.info.type ?? ""}`;
+      return target.kind === "storage" && (target.storage.type ?? "") === (device.info.type ?? "");
   }
 }
 

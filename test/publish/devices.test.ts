@@ -5,6 +5,7 @@ import { silentLogger } from "../../src/log.js";
 import { MqttConnection, type IncomingMessage } from "../../src/mqtt/connection.js";
 import { Publisher } from "../../src/mqtt/publisher.js";
 import { DeviceSync } from "../../src/publish/devices.js";
+import { deviceDiscoveryTopics } from "../../src/homeassistant/discovery.js";
 import { makeConfig, makeContext } from "../homeassistant/fixtures.js";
 import { connectionOptions, recordMessages, startAedes, waitFor, type TestBroker } from "../mqtt/helpers.js";
 
@@ -101,5 +102,58 @@ describe("DeviceSync states on a real broker", () => {
     await sync.sync(outcome(db, node, ratesMap));
     await waitFor(() => states(topic).length >= 3, "the state with the next rate");
     expect(states(topic).map((state) => state.disk_read_rate)).toEqual([10, 10, 11]);
+  });
+});
+
+describe("DeviceSync discovery on a real broker", () => {
+  let broker: TestBroker;
+  let bridge: MqttConnection;
+  let observer: MqttConnection;
+  let received: IncomingMessage[];
+  let sync: DeviceSync;
+  const config = makeConfig({ homeassistant: { enabled: true } });
+  const context = makeContext(config);
+
+  beforeAll(async () => {
+    const log = silentLogger();
+    broker = await startAedes(log);
+    bridge = await MqttConnection.connect(connectionOptions(broker.url, log));
+    observer = await MqttConnection.connect(connectionOptions(broker.url, log));
+    received = recordMessages(observer);
+    await observer.subscribe(["homeassistant/#"], 1);
+    sync = new DeviceSync({ config, publisher: new Publisher(bridge, log), log, discoveryContext: () => context, lastAction: () => null, now: () => Date.parse("2026-01-01T00:00:00Z") });
+  });
+  afterAll(async () => {
+    await bridge?.close();
+    await observer?.close();
+    await broker?.stop();
+  });
+
+  const pve2: NodeInfo = { ...node, name: "pve2" };
+  const withNodes = (info: GuestInfo): PollOutcome => {
+    const base = outcome(info);
+    return { ...base, inventory: { ...base.inventory, nodes: [node, pve2] } };
+  };
+  const topics = deviceDiscoveryTopics(context, { kind: "guest", guest: guest({ vmid: 300 }) });
+  const configs = () => received.filter((message) => topics.includes(message.topic) && message.payload.length > 0).map((message) => JSON.parse(message.payload.toString()) as { device: { name: string; via_device?: string } });
+
+  it("re-sends a guest's discovery when its name or node changes, not when only its metrics move", async () => {
+    expect(topics.length).toBeGreaterThan(5);
+    await sync.sync(withNodes(guest({ vmid: 300, name: "app" })));
+    await waitFor(() => configs().length === topics.length, "the guest's discovery");
+
+    // metrics moved: no discovery (the rename after it, sent after it, shows nothing came in between)
+    await sync.sync(withNodes(guest({ vmid: 300, name: "app", cpu: 0.9, uptime: 2000 })));
+    await sync.sync(withNodes(guest({ vmid: 300, name: "app2", cpu: 0.9, uptime: 2000 })));
+    await waitFor(() => configs().length === 2 * topics.length, "the discovery after the rename");
+    expect(configs().slice(topics.length).every((payload) => payload.device.name.includes("app2"))).toBe(true);
+
+    // migrated to pve2: its discovery again, pointing at the new node
+    await sync.sync(withNodes(guest({ vmid: 300, name: "app2", node: "pve2" })));
+    await waitFor(() => configs().length === 3 * topics.length, "the discovery after the migration");
+    const before = configs()[topics.length]!.device.via_device;
+    const after = configs()[2 * topics.length]!.device.via_device;
+    expect(after).not.toBe(before);
+    expect(after).toContain("pve2");
   });
 });
