@@ -1,7 +1,7 @@
 /**
  * V8 flags the daemon is meant to run with (npm start, the Docker entry point, the systemd example),
  * measured by `npm run bench`. They trade a little CPU for memory: at 2,000 guests the bridge peaks
- * near 107 MB instead of 170–220 MB, for a few ms more CPU per poll (see README, Performance):
+ * near 105–111 MB instead of 170–220 MB, for a few ms more CPU per poll (see README, Performance):
  * - `--heap-growing-percent=50`: the old generation grows by 50 % before the next full collection,
  *   not by V8's much larger default factor (most of the saving, and all of the CPU cost);
  * - `--max-semi-space-size=4`: a 4 MB young generation instead of up to 16 MB;
