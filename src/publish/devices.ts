@@ -232,7 +232,10 @@ export class DeviceSync {
   /**
    * Notes what a guest's or storage's state is built from (a function of these alone; nodes also
    * count their guests: always built) in the record's own inputs object, updated in place rather
-   * than a new object per device and cycle. Returns whether they are the same as last time.
+   * than a new object per device and cycle. Returns whether they are the same as last time. The
+   * guest or storage is compared by identity: the inventory hands out last cycle's very object
+   * while its values are the same (a copy with equal values only costs a state built, whose digest
+   * then matches the last one).
    */
   private noteInputs(record: DeviceRecord, key: DeviceKey, device: DeviceInput, outcome: PollOutcome, online: boolean): boolean {
     if (device.kind === "node") return false;
@@ -245,7 +248,7 @@ export class DeviceSync {
       record.inputs = { info: device.info, online, details, rates: rates && { ...rates }, lastAction };
       return false;
     }
-    const same = known.online === online && known.details === details && known.lastAction === lastAction && sameValues(known.rates, rates) && sameValues(known.info, device.info);
+    const same = known.online === online && known.details === details && known.lastAction === lastAction && known.info === device.info && sameValues(known.rates, rates);
     known.info = device.info;
     known.online = online;
     known.details = details;
