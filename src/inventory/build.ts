@@ -12,7 +12,7 @@ import { deriveGuestStatus } from "./derive.js";
 import { ClusterNameUnknownError } from "./errors.js";
 import { nodeMatcher } from "./filter.js";
 import { sameValues } from "../same-values.js";
-import { guestKey, storageKey, type ClusterInfo, type DeviceKey, type GuestInfo, type Inventory, type IoCounters, type NodeInfo, type StorageInfo } from "./types.js";
+import { guestKey, storageKey, unknownGuest, type ClusterInfo, type DeviceKey, type GuestInfo, type Inventory, type IoCounters, type NodeInfo, type StorageInfo } from "./types.js";
 
 export interface InventoryInput {
   /** What the /cluster/resources answer gave (buildResources). */
@@ -213,24 +213,7 @@ function pveVersionOf(status: NodeStatus | undefined): string | null {
  * and only what changed outlives the poll: what lives from one poll to the next reaches the old
  * generation, which the full collections mark.
  */
-const scratch: GuestInfo = {
-  kind: "qemu",
-  vmid: 0,
-  name: null,
-  node: "",
-  status: "unknown",
-  cpu: null,
-  cpus: null,
-  memUsed: null,
-  memTotal: null,
-  diskUsed: null,
-  diskTotal: null,
-  counters: null,
-  uptime: null,
-  haState: null,
-  lock: null,
-  tags: [],
-};
+const scratch: GuestInfo = unknownGuest("qemu", 0, null, "");
 const scratchCounters: IoCounters = { netin: 0, netout: 0, diskread: 0, diskwrite: 0 };
 
 /** Last cycle's guest when the row says nothing new (the states then skip it at once), else a new one. */

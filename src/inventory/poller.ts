@@ -6,7 +6,6 @@ import { buildInventory, buildResources, splitTags, type InventoryOptions, type 
 import { countingApi } from "./counting.js";
 import { deriveGuestStatus } from "./derive.js";
 import { DEFAULT_CADENCE, DetailsCollector, type DetailCadence, type DetailKind } from "./details.js";
-import { nodeMatcher } from "./filter.js";
 import { ProblemLog } from "./problems.js";
 import { RateTracker } from "./rates.js";
 import { guestKey, type DeviceKey, type GuestDetails, type GuestInfo, type GuestRates, type Inventory } from "./types.js";
@@ -50,7 +49,6 @@ export class Poller {
   private readonly details: DetailsCollector;
   private readonly problems: ProblemLog;
   private readonly now: () => number;
-  private readonly includeNode: (node: string) => boolean;
   private readonly live = new Map<DeviceKey, LiveGuest>();
   private outcome: PollOutcome | null = null;
   private version: PveVersion | null = null;
@@ -63,7 +61,6 @@ export class Poller {
     this.now = options.now ?? Date.now;
     this.details = new DetailsCollector(options.log, options.cadence ?? DEFAULT_CADENCE);
     this.problems = new ProblemLog(options.log);
-    this.includeNode = nodeMatcher(options.filter.nodes);
   }
 
   /** The latest outcome, or null before the first successful poll. */
@@ -99,9 +96,11 @@ export class Poller {
    */
   private async readResources(api: PveApi, previous: Inventory | undefined): Promise<{ built: ResourcesBuilt; onlineNodes: string[]; skipped: number }> {
     const resources = await api.clusterResources();
+    const built = buildResources(resources.rows, this.inventoryOptions(previous));
+    // the node rows are already filtered by `filter.nodes`
     const onlineNodes: string[] = [];
-    for (const row of resources.rows) if (row.type === "node" && row.status === "online" && this.includeNode(row.node)) onlineNodes.push(row.node);
-    return { built: buildResources(resources.rows, this.inventoryOptions(previous)), onlineNodes, skipped: resources.skipped };
+    for (const row of built.nodeRows) if (row.status === "online") onlineNodes.push(row.node);
+    return { built, onlineNodes, skipped: resources.skipped };
   }
 
   private inventoryOptions(previous: Inventory | undefined): InventoryOptions {

@@ -138,6 +138,27 @@ export function guestKey(kind: GuestKind, vmid: number): DeviceKey {
   }
   return key;
 }
+/** A guest of which nothing but its identity is known (every metric null). */
+export function unknownGuest(kind: GuestKind, vmid: number, name: string | null, node: string): GuestInfo {
+  return {
+    kind,
+    vmid,
+    name,
+    node,
+    status: "unknown",
+    cpu: null,
+    cpus: null,
+    memUsed: null,
+    memTotal: null,
+    diskUsed: null,
+    diskTotal: null,
+    counters: null,
+    uptime: null,
+    haState: null,
+    lock: null,
+    tags: [],
+  };
+}
 export function nodeKey(node: string): DeviceKey {
   return `node/${node}`;
 }

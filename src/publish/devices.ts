@@ -6,7 +6,7 @@ import { sameValues } from "../same-values.js";
 import { deviceTopic } from "../homeassistant/topics.js";
 import type { PollOutcome } from "../inventory/poller.js";
 import type { DeviceKey, GuestInfo, Inventory, NodeInfo, StorageInfo } from "../inventory/types.js";
-import { guestKey, nodeKey, storageKey } from "../inventory/types.js";
+import { guestKey, nodeKey, storageKey, unknownGuest } from "../inventory/types.js";
 import type { Logger } from "../log.js";
 import type { Publisher } from "../mqtt/publisher.js";
 import { guestState, nodeState, storageState, type GuestCarry, type NodeCarry } from "../state/build.js";
@@ -429,24 +429,7 @@ function seedRecord(base: string, topic: string, payload: Buffer): { key: Device
   const vmid = Number(rest[1]);
   if (!Number.isInteger(vmid) || vmid <= 0) return null;
   const guestKind = kind as "qemu" | "lxc";
-  const info: GuestInfo = {
-    kind: guestKind,
-    vmid,
-    name: text(state.name),
-    node: text(state.node) ?? "",
-    status: "unknown",
-    cpu: null,
-    cpus: null,
-    memUsed: null,
-    memTotal: null,
-    diskUsed: null,
-    diskTotal: null,
-    counters: null,
-    uptime: null,
-    haState: null,
-    lock: null,
-    tags: [],
-  };
+  const info = unknownGuest(guestKind, vmid, text(state.name), text(state.node) ?? "");
   return { key: guestKey(guestKind, vmid), info: { kind: "guest", info }, lastSeen };
 }
 
