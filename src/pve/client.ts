@@ -303,7 +303,7 @@ function resourceSchema(row: Record<string, unknown>) {
 }
 
 /**
- * Valid for its own kind's compiled object schema: a check that allocates nothing (a union's
+ * Valid for its own kind's compiled object schema: a check that builds no row (a union's
  * compiled check builds the row anyway).
  */
 function isValidResource(row: unknown): boolean {
