@@ -1,6 +1,7 @@
 import { connect, type IClientOptions, type ISubscriptionMap, type MqttClient } from "mqtt";
 import type { Logger } from "../log.js";
 import { MqttConnectError } from "./errors.js";
+import { PacketBatch } from "./packet-batch.js";
 import { topicMatches } from "./topic.js";
 
 export interface MqttConnectionOptions {
@@ -30,9 +31,6 @@ type MessageListener = (message: IncomingMessage) => void;
 const DEFAULT_FIRST_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_QUIET_MS = 500;
 const CLOSE_TIMEOUT_MS = 3_000;
-/** Shared options objects: mqtt.js copies them, so one each serves every message. */
-const RETAINED_QOS0 = { qos: 0, retain: true } as const;
-const PLAIN_QOS0 = { qos: 0, retain: false } as const;
 
 /** CONNACK return codes (MQTT 3.1.1 and their MQTT 5 equivalents) → what the user should check. */
 const REFUSALS: Record<number, { reason: "auth" | "refused"; text: string }> = {
@@ -82,6 +80,8 @@ export class MqttConnection {
   private drainWaiters: Array<() => void> = [];
   /** The socket whose `drain` and `close` wake them: one pair of listeners per socket, not per wait. */
   private drainSource: NonNullable<MqttClient["stream"]> | null = null;
+  /** QoS 0 messages on their way to the socket, one write per tick (see PacketBatch). */
+  private readonly batch = new PacketBatch();
 
   private constructor(
     private readonly client: MqttClient,
@@ -203,6 +203,8 @@ export class MqttConnection {
       this.options.log.debug({ topic }, "MQTT not connected: message dropped");
       return Promise.resolve(false);
     }
+    // what was handed over before goes out before
+    this.batch.flush();
     return new Promise((resolve) => {
       try {
         this.client.publish(topic, payload, { retain: options.retain, qos: options.qos }, (error) => {
@@ -217,14 +219,15 @@ export class MqttConnection {
   }
 
   /**
-   * Hands a QoS 0 message to the socket and returns at once: false when dropped (not connected).
-   * For the thousands of states of a cycle, where a promise and a callback per message cost more
-   * than the message; `writable` and `drained()` give the back-pressure.
+   * Hands a QoS 0 message to the socket (within this tick) and returns at once: false when dropped
+   * (not connected). For the thousands of states of a cycle, where a promise and a callback per
+   * message cost more than the message; `writable` and `drained()` give the back-pressure.
    */
   publishUnconfirmed(topic: string, payload: string, retain: boolean): boolean {
-    if (!this.client.connected || this.client.disconnecting || this.closed) return false;
+    const stream = this.client.stream;
+    if (!this.client.connected || this.client.disconnecting || this.closed || !stream) return false;
     try {
-      this.client.publish(topic, payload, retain ? RETAINED_QOS0 : PLAIN_QOS0);
+      this.batch.add(stream, topic, payload, retain);
       return true;
     } catch (error) {
       this.options.log.debug({ topic, err: (error as Error).message }, "MQTT publish failed: message dropped");
@@ -239,6 +242,7 @@ export class MqttConnection {
 
   /** Resolves once the socket's buffer has been handed to the system (at once when it needs no drain, or when the socket closes). */
   drained(): Promise<void> {
+    this.batch.flush();
     const stream = this.client.stream;
     if (!stream?.writableNeedDrain || stream.destroyed) return Promise.resolve();
     if (this.drainSource !== stream) {
@@ -301,6 +305,7 @@ export class MqttConnection {
   /** Publishes `finalPublish` (retained, QoS 1) and waits for it, then disconnects cleanly, so the broker drops the will. */
   async close(options: { finalPublish?: { topic: string; payload: string } } = {}): Promise<void> {
     if (this.closed) return;
+    this.batch.flush();
     if (options.finalPublish && this.client.connected) {
       await withTimeout(this.publish(options.finalPublish.topic, options.finalPublish.payload, { retain: true, qos: 1 }), CLOSE_TIMEOUT_MS);
     }

@@ -1,4 +1,5 @@
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { generate } from "mqtt-packet";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.js";
@@ -50,22 +51,27 @@ describe.each(BROKERS)("MqttConnection against %s", (_name, start) => {
     ]);
   });
 
-  it("wakes every caller waiting for the socket to drain, once it has", async () => {
+  it("delivers unconfirmed messages whole and in the order handed over, with others in between", async () => {
     const receiver = await connect();
     const sender = await connect();
     const messages = recordMessages(receiver);
-    await receiver.subscribe(["dr/#"], 0);
-    const big = "x".repeat(64 * 1024);
-    expect(sender.publishUnconfirmed("dr/a", big, false)).toBe(true);
-    expect(sender.writable).toBe(false);
-    // three waits on one full buffer, then one more on the next: all resolve
-    await Promise.all([sender.drained(), sender.drained(), sender.drained()]);
-    expect(sender.writable).toBe(true);
-    expect(sender.publishUnconfirmed("dr/b", big, false)).toBe(true);
-    expect(sender.writable).toBe(false);
+    await receiver.subscribe(["or/#"], 1);
+    // sizes that make packets straddle the 64 kB batches, one packet larger than a batch, multi-byte text
+    const sent: Array<[string, string]> = [];
+    for (let i = 0; i < 300; i++) {
+      const payload = i === 150 ? "é".repeat(100_000) : `${i}:${"x".repeat((i * 7919) % 3000)}`;
+      sent.push([`or/${i}`, payload]);
+      expect(sender.publishUnconfirmed(`or/${i}`, payload, false)).toBe(true);
+      if (i === 100) {
+        // a message through mqtt.js goes out after everything handed over before it
+        sent.push(["or/through-mqtt.js", "c"]);
+        void sender.publish("or/through-mqtt.js", "c", { retain: false, qos: 0 });
+      }
+      if (!sender.writable) await sender.drained();
+    }
     await sender.drained();
-    expect(sender.writable).toBe(true);
-    await waitFor(() => messages.length === 2, "both large messages");
+    await waitFor(() => messages.length === sent.length, `${sent.length} messages`);
+    expect(messages.map((message) => [message.topic, message.payload.toString()])).toEqual(sent);
   });
 
   it("calls a connect listener registered while connected once, as the first connection", async () => {
@@ -182,6 +188,45 @@ describe("MqttConnection while disconnected", () => {
     } finally {
       await connection.close();
       await again.close();
+    }
+  });
+});
+
+describe("MqttConnection against a broker that stops reading", () => {
+  it("wakes every caller waiting for the socket to drain, once the broker reads again", async () => {
+    // accepts the connection, then reads nothing until told to: the socket's buffers fill up
+    let brokerSide: Socket | undefined;
+    const server = createServer((socket) => {
+      brokerSide = socket;
+      socket.once("data", () => {
+        socket.pause();
+        socket.write(generate({ cmd: "connack", returnCode: 0, sessionPresent: false }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const sender = await MqttConnection.connect(connectionOptions(`mqtt://127.0.0.1:${port}`, log), 5_000);
+    try {
+      const chunk = "x".repeat(64 * 1024);
+      let handedOver = 0;
+      // the system's socket buffers take a few MB before the socket says to wait
+      while (sender.writable && handedOver < 2_000) {
+        expect(sender.publishUnconfirmed("dr/a", chunk, false)).toBe(true);
+        handedOver++;
+      }
+      expect(sender.writable).toBe(false);
+      let woken = 0;
+      const waits = [sender.drained(), sender.drained(), sender.drained()].map((wait) => wait.then(() => woken++));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(woken).toBe(0);
+      brokerSide!.resume();
+      await Promise.all(waits);
+      expect(woken).toBe(3);
+      expect(sender.writable).toBe(true);
+    } finally {
+      brokerSide?.destroy();
+      await sender.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
