@@ -1,45 +1,47 @@
 import { Agent, request } from "undici";
 import type { LoggedRequest } from "./sim-process.js";
 
-const FLOOR_PASSES = 3;
-
 /**
  * The CPU floor of a cycle: fetching the same GET responses with bare undici (keep-alive, the
- * same parallelism per cycle) and `JSON.parse`-ing them, nothing else. Returns CPU ms per cycle.
+ * same parallelism per cycle) and `JSON.parse`-ing them, nothing else. The benchmark replays each
+ * of the bridge's cycles right after it, against the simulator still in that cycle's state: the
+ * same answers, and the same moment of a machine whose speed drifts by ±10 % over minutes.
  */
-export async function measureFloor(options: { url: string; user: string; password: string; cycles: LoggedRequest[][] }): Promise<number> {
-  const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
-  try {
+export class FloorClient {
+  private readonly dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+  private headers: Record<string, string> = {};
+
+  private constructor(private readonly url: string) {}
+
+  static async login(options: { url: string; user: string; password: string }): Promise<FloorClient> {
+    const client = new FloorClient(options.url);
     const login = await request(`${options.url}/api2/json/access/ticket`, {
       method: "POST",
-      dispatcher,
+      dispatcher: client.dispatcher,
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ username: options.user, password: options.password }).toString(),
     });
     const ticket = ((await login.body.json()) as { data: { ticket: string } }).data.ticket;
-    const headers = { cookie: `PVEAuthCookie=${encodeURIComponent(ticket)}` };
-    const fetchAll = (cycle: LoggedRequest[]) =>
-      Promise.all(
-        cycle.map(async (logged) => {
-          const query = new URLSearchParams(logged.query).toString();
-          const response = await request(`${options.url}/api2/json${encodePath(logged.path)}${query ? `?${query}` : ""}`, { dispatcher, headers });
-          return JSON.parse(await response.body.text()) as unknown;
-        }),
-      );
-    // A whole untimed pass first: connections, the HTTP parser and the JIT are then as warm as the
-    // bridge's are after its warm-up (a cold floor would flatter the ratio).
-    for (const cycle of options.cycles) await fetchAll(cycle);
-    // The median of three timed passes: one pass moves by ±20 % between runs on a busy machine.
-    const passes: number[] = [];
-    for (let pass = 0; pass < FLOOR_PASSES; pass++) {
-      const started = process.cpuUsage();
-      for (const cycle of options.cycles) await fetchAll(cycle);
-      const used = process.cpuUsage(started);
-      passes.push((used.user + used.system) / 1000 / Math.max(1, options.cycles.length));
-    }
-    return passes.sort((a, b) => a - b)[Math.floor(passes.length / 2)]!;
-  } finally {
-    await dispatcher.close();
+    client.headers = { cookie: `PVEAuthCookie=${encodeURIComponent(ticket)}` };
+    return client;
+  }
+
+  /** Fetches and parses one cycle's GET requests, all at once as the bridge sends them; returns the CPU it took in µs. */
+  async replay(cycle: LoggedRequest[]): Promise<number> {
+    const started = process.cpuUsage();
+    await Promise.all(
+      cycle.map(async (logged) => {
+        const query = new URLSearchParams(logged.query).toString();
+        const response = await request(`${this.url}/api2/json${encodePath(logged.path)}${query ? `?${query}` : ""}`, { dispatcher: this.dispatcher, headers: this.headers });
+        return JSON.parse(await response.body.text()) as unknown;
+      }),
+    );
+    const used = process.cpuUsage(started);
+    return used.user + used.system;
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
   }
 }
 
