@@ -97,6 +97,9 @@ export class MqttConnection {
     let up = false;
     client.on("connect", () => {
       up = true;
+      // Writes are already gathered per tick (PacketBatch), so Nagle's algorithm only adds delay: a
+      // QoS 1 publish right after a batch of states waited for the broker's delayed ACK (~40 ms).
+      (client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
     });
     client.on("close", () => {
       // once per outage, not once per failed reconnect attempt

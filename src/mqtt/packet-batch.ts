@@ -20,7 +20,7 @@ const BATCH_BYTES = 64 * 1024;
  * the order in which messages were handed over.
  */
 export class PacketBatch {
-  private buffer = Buffer.allocUnsafe(BATCH_BYTES);
+  private readonly buffer = Buffer.allocUnsafe(BATCH_BYTES);
   private length = 0;
   private target: BatchTarget | null = null;
   private flushScheduled = false;
@@ -67,11 +67,17 @@ export class PacketBatch {
   /** Hands what was gathered to its socket now; dropped if that socket is gone (QoS 0, and states are all re-sent on reconnect). */
   flush(): void {
     if (this.length === 0 || this.target === null) return;
-    const chunk = this.buffer.subarray(0, this.length);
-    // the socket keeps the chunk until it is written: the next batch gets a buffer of its own
-    this.buffer = Buffer.allocUnsafe(BATCH_BYTES);
+    // The socket keeps the chunk until it is written, so it gets a copy of its own, just the size it
+    // needs (from Node's shared pool when small): a new 64 kB buffer per flush made the garbage
+    // collector run more often at small clusters, which flush a few hundred bytes at a time.
+    const chunk = Buffer.allocUnsafe(this.length);
+    this.buffer.copy(chunk, 0, 0, this.length);
     this.length = 0;
-    if (!this.target.destroyed && !this.target.writableEnded) this.target.write(chunk);
+    if (this.targetOpen()) this.target.write(chunk);
+  }
+
+  private targetOpen(): boolean {
+    return this.target !== null && !this.target.destroyed && !this.target.writableEnded;
   }
 
   private readonly flushOnTick = (): void => {
@@ -79,12 +85,17 @@ export class PacketBatch {
     this.flush();
   };
 
+  /** A piece larger than a whole batch (a huge payload) goes to the socket as it is, after what was gathered. */
+  private writeThrough(chunk: Buffer | string): void {
+    if (this.targetOpen()) this.target!.write(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  }
+
   private append(chunk: Buffer | string): void {
     const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
     if (this.length + size > this.buffer.length) {
       // a packet may span two writes: the socket receives the bytes in order all the same
       this.flush();
-      if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(size);
+      if (size > this.buffer.length) return this.writeThrough(chunk);
     }
     if (typeof chunk === "string") this.buffer.write(chunk, this.length);
     else chunk.copy(this.buffer, this.length);
