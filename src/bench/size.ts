@@ -28,6 +28,8 @@ const WARMUP_CYCLES = 100;
 /** 30 = the longest detail cadence, so every slow detail is fetched exactly as often as on average. */
 const STEADY_CYCLES = 30;
 const FROZEN_CYCLES = 20;
+/** How long the subscriber must have received nothing before the floor replays a cycle. */
+const SETTLE_MS = 20;
 const LATENCY_SAMPLES = 50;
 /** The start limiter lets 3 tasks start per second. */
 const LATENCY_BATCH = 3;
@@ -78,13 +80,13 @@ async function main(): Promise<ResultRow[]> {
     // warm-up, then steady cycles of a moving cluster: requests, and the CPU of the bridge and of
     // the floor, which replays each cycle's GET requests right after the bridge made them
     floor = await FloorClient.login({ url: sim.info.urls[0]!, user: USER, password: sim.info.users[USER]! });
-    for (let i = 0; i < WARMUP_CYCLES; i++) await moveAndPoll(sim, bridge, floor);
+    for (let i = 0; i < WARMUP_CYCLES; i++) await moveAndPoll(sim, bridge, floor, observer);
     let cpuMicros = 0;
     let floorMicros = 0;
     let coreMax = 0;
     let total = 0;
     for (let i = 0; i < STEADY_CYCLES; i++) {
-      const cycle = await moveAndPoll(sim, bridge, floor);
+      const cycle = await moveAndPoll(sim, bridge, floor, observer);
       cpuMicros += cycle.bridgeMicros;
       floorMicros += cycle.floorMicros;
       coreMax = Math.max(coreMax, coreRequests(cycle.stats));
@@ -160,15 +162,28 @@ function writeConfig(directory: string, sim: SimProcess, brokerUrl: string): str
   return path;
 }
 
-/** One cycle: the cluster moves, the bridge polls it, the floor replays the bridge's GET requests. */
-async function moveAndPoll(sim: SimProcess, bridge: BridgeProcess, floor: FloorClient): Promise<{ bridgeMicros: number; floorMicros: number; stats: SimStats }> {
+/**
+ * One cycle: the cluster moves, the bridge polls it, the floor replays the bridge's GET requests.
+ * Each side starts on a machine settled alike: nothing received by the subscriber for SETTLE_MS
+ * (the broker and the subscriber still handle the bridge's messages for a few ms after a poll,
+ * and a CPU left idle longer runs the next work cooler, at a higher CPU cost).
+ */
+async function moveAndPoll(
+  sim: SimProcess,
+  bridge: BridgeProcess,
+  floor: FloorClient,
+  observer: ObserverProcess,
+): Promise<{ bridgeMicros: number; floorMicros: number; stats: SimStats }> {
   await sim.advance(CYCLE_MS);
   offsetMs += CYCLE_MS;
   await bridge.clock(offsetMs);
   await sim.clearRequests();
+  await observer.quiet(SETTLE_MS);
   const bridgeMicros = await bridge.poll();
   const stats = await sim.stats();
-  const floorMicros = await floor.replay(await sim.requests("GET"));
+  const requests = await sim.requests("GET");
+  await observer.quiet(SETTLE_MS);
+  const floorMicros = await floor.replay(requests);
   return { bridgeMicros, floorMicros, stats };
 }
 
