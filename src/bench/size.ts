@@ -28,7 +28,7 @@ const WARMUP_CYCLES = 100;
 /** 30 = the longest detail cadence, so every slow detail is fetched exactly as often as on average. */
 const STEADY_CYCLES = 30;
 const FROZEN_CYCLES = 20;
-/** How long the subscriber must have received nothing before the floor replays a cycle. */
+/** How long the subscriber must have received nothing before the bridge polls and before the floor replays. */
 const SETTLE_MS = 20;
 const LATENCY_SAMPLES = 50;
 /** The start limiter lets 3 tasks start per second. */

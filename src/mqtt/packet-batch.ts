@@ -72,11 +72,13 @@ export class PacketBatch {
     const chunk = Buffer.allocUnsafe(this.length);
     this.buffer.copy(chunk, 0, 0, this.length);
     this.length = 0;
-    if (this.targetOpen()) this.target.write(chunk);
+    this.openTarget()?.write(chunk);
   }
 
-  private targetOpen(): boolean {
-    return this.target !== null && !this.target.destroyed && !this.target.writableEnded;
+  /** The socket, unless it is gone or ending. */
+  private openTarget(): BatchTarget | null {
+    const target = this.target;
+    return target !== null && !target.destroyed && !target.writableEnded ? target : null;
   }
 
   private readonly flushOnTick = (): void => {
@@ -86,7 +88,7 @@ export class PacketBatch {
 
   /** A piece larger than a whole batch (a huge payload) goes to the socket as it is, after what was gathered. */
   private writeThrough(chunk: Buffer | string): void {
-    if (this.targetOpen()) this.target!.write(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    this.openTarget()?.write(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   }
 
   private append(chunk: Buffer | string): void {
