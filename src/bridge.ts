@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { backoffDelay, pause } from "./backoff.js";
-import { decodePayload } from "./commands/payload.js";
 import { CommandRunner } from "./commands/runner.js";
 import type { Config } from "./config/schema.js";
 import type { BridgeMetrics } from "./http/metrics.js";
@@ -13,12 +12,12 @@ import { Poller, type PollOutcome } from "./inventory/poller.js";
 import { slug, type DeviceKey } from "./inventory/types.js";
 import type { Logger } from "./log.js";
 import { connectBroker } from "./mqtt/broker.js";
-import type { IncomingMessage, MqttConnection } from "./mqtt/connection.js";
+import type { MqttConnection } from "./mqtt/connection.js";
 import type { EmbeddedBroker } from "./mqtt/embedded.js";
 import { Publisher } from "./mqtt/publisher.js";
 import { commandDeps } from "./publish/commands.js";
 import { DeviceSync } from "./publish/devices.js";
-import { parseIncomingTopic } from "./publish/incoming.js";
+import { MessageRouter, routedTopics } from "./publish/router.js";
 import type { BridgeInfo } from "./publish/info.js";
 import { PveAuthError, PveTlsError } from "./pve/errors.js";
 import { PveClient, clientOptionsFromConfig, type PveClientOptions } from "./pve/index.js";
@@ -234,13 +233,24 @@ export class Bridge {
     // Devices known from an earlier run's retained states: vanished ones are handled like any other.
     sync.seedFromBroker(await connection.readRetained(`${this.base}/#`, 300));
     if (this.stopped) return;
-    connection.onMessage((message) => this.onMessage(message));
+    const router = new MessageRouter({
+      config: this.config,
+      publisher,
+      runner,
+      inventory: () => this.poller.current?.inventory ?? null,
+      refreshAll: async () => {
+        await this.pollNow();
+        return this.lastPoll?.ok === true ? null : (this.lastPoll?.error ?? "poll failed");
+      },
+      onHomeAssistantBirth: () => this.onHomeAssistantBirth(),
+    });
+    connection.onMessage((message) => {
+      if (!this.stopped) router.handle(message);
+    });
     connection.onConnect(({ reconnect }) => {
       if (reconnect) void this.republishEverything("reconnected to the MQTT broker");
     });
-    const filters = [`${this.base}/+/+/set`, `${this.base}/storage/+/+/set`, `${this.base}/bridge/set`, `${this.base}/bridge/request/refresh`];
-    if (this.config.homeassistant.enabled) filters.push(this.config.homeassistant.status_topic);
-    await connection.subscribe(filters, 1);
+    await connection.subscribe(routedTopics(this.config), 1);
     await this.publishBridge();
     await sync.sync(outcome, { force: true });
     await this.publishInfo();
@@ -253,7 +263,7 @@ export class Bridge {
     const [{ BridgeMetrics }, { startHttpServer }] = await Promise.all([import("./http/metrics.js"), import("./http/server.js")]);
     const metrics = new BridgeMetrics();
     metrics.attach({
-      inventory: () => this.poller.current?.inventory ?? null,
+      outcome: () => this.poller.current,
       mqttPublished: () => this.connected?.publisher.publishedCount ?? 0,
     });
     this.metrics = metrics;
@@ -270,6 +280,8 @@ export class Bridge {
         const started = this.now();
         const outcome = await this.poller.poll();
         this.lastPoll = { at: this.now(), duration: this.now() - started, ok: true, error: null };
+        this.metrics?.polls.inc({ result: "ok" });
+        this.metrics?.pollDuration.observe(this.lastPoll.duration / 1000);
         return outcome;
       } catch (error) {
         if (this.stopped) return null;
@@ -326,41 +338,6 @@ export class Bridge {
     this.pollTimer = setTimeout(() => void this.pollNow(), delay);
   }
 
-  private onMessage(message: IncomingMessage): void {
-    if (this.stopped || !this.connected) return;
-    if (this.config.homeassistant.enabled && message.topic === this.config.homeassistant.status_topic) {
-      if (message.payload.toString("utf8").trim() === "online") this.onHomeAssistantBirth();
-      return;
-    }
-    const parsed = parseIncomingTopic(this.base, message.topic, this.poller.current?.inventory ?? null);
-    switch (parsed.type) {
-      case "ignored":
-        return;
-      case "bridge-refresh":
-        void this.answerBridgeRefresh(message.payload);
-        return;
-      case "unknown-device":
-        if (message.retain) return;
-        void this.connected.publisher.publish(parsed.resultTopic, JSON.stringify({ id: null, action: null, status: "error", error: parsed.reason }), {
-          retain: false,
-          qos: 1,
-          force: true,
-        });
-        return;
-      case "command":
-        this.connected.runner.handle(parsed.device, message.payload, { retained: message.retain });
-    }
-  }
-
-  private async answerBridgeRefresh(payload: Buffer): Promise<void> {
-    // The same hardened decoding as commands: size, UTF-8, nesting checked before any JSON.parse.
-    const id = decodePayload(payload).id;
-    await this.pollNow();
-    const ok = this.lastPoll?.ok === true;
-    const answer = ok ? { id, status: "ok" } : { id, status: "error", error: this.lastPoll?.error ?? "poll failed" };
-    await this.connected?.publisher.publish(bridgeTopic(this.base, "response/refresh"), JSON.stringify(answer), { retain: false, qos: 1, force: true });
-  }
-
   /** Home Assistant restarted: re-publish after a random delay of at most 5 s, as its docs ask. */
   private onHomeAssistantBirth(): void {
     const maxDelay = this.options.tuning?.birthDelayMs ?? 5000;
@@ -370,9 +347,8 @@ export class Bridge {
   /** Discovery, availability and states again (birth message, broker reconnect). */
   private async republishEverything(reason: string): Promise<void> {
     if (this.stopped || !this.connected) return;
-    const { publisher, sync } = this.connected;
+    const { sync } = this.connected;
     this.log.info(`${reason}: re-publishing discovery, availability and states`);
-    publisher.forgetAll();
     sync.forgetPublished();
     await this.publishBridge();
     const current = this.poller.current;
@@ -384,7 +360,7 @@ export class Bridge {
   private async publishBridge(): Promise<void> {
     if (!this.connected) return;
     const { publisher, discovery } = this.connected;
-    await publisher.publish(bridgeTopic(this.base, "state"), "online", { retain: true, qos: 1, force: true });
+    await publisher.publish(bridgeTopic(this.base, "state"), "online", { retain: true, qos: 1 });
     if (!this.config.homeassistant.enabled) return;
     await Promise.all(bridgeDiscovery(discovery).map((m) => publisher.publish(m.topic, JSON.stringify(m.payload), { retain: true, qos: 1 })));
   }

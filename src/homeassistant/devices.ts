@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config/schema.js";
 import { guestKey, nodeKey, storageKey, type GuestInfo, type NodeInfo, type StorageInfo } from "../inventory/types.js";
-import type { DeviceKind } from "./catalog.js";
+import type { DeviceKind } from "../catalog/index.js";
 import { availabilityTopic, bridgeTopic, commandTopic, deviceSlug, deviceTopic } from "./topics.js";
 
 export interface DeviceContext {

@@ -11,7 +11,7 @@
  */
 import type { GuestInfo, NodeInfo, StorageInfo } from "../inventory/types.js";
 import { PROJECT_URL } from "../version.js";
-import { CATALOG, translationKey, type EntityRow } from "./catalog.js";
+import { CATALOG, entityKey, hasEntity, translationKey, type EntitySpec, type Row } from "../catalog/index.js";
 import { describeBridge, describeGuest, describeNode, describeStorage, type DeviceContext, type DeviceDescriptor } from "./devices.js";
 import { fieldsAttributes, objectAttributes } from "./templates.js";
 import { bridgeTopic } from "./topics.js";
@@ -46,9 +46,19 @@ function describe(ctx: DiscoveryContext, target: DiscoveryTarget): DeviceDescrip
   }
 }
 
-/** The rows this device has at all (a row's `only` matches its guest kind). */
+/** An entity of a device: its catalog row's entity, its key and the state field it reads. */
+interface EntityRow extends EntitySpec {
+  key: string;
+  field: string | undefined;
+}
+
+/** The entities this device has at all (a row's `only` matches its guest kind). */
 function rowsOf(device: DeviceDescriptor): EntityRow[] {
-  return CATALOG[device.kind].filter((row) => !row.only || row.only === device.guestKind);
+  const rows: readonly Row<never>[] = CATALOG[device.kind];
+  return rows
+    .filter(hasEntity)
+    .filter((row) => !row.entity.only || row.entity.only === device.guestKind)
+    .map((row) => ({ ...row.entity, key: entityKey(row), field: row.field }));
 }
 
 function isActive(ctx: DiscoveryContext, row: EntityRow): boolean {
@@ -81,9 +91,9 @@ function stateKeys(ctx: DiscoveryContext, device: DeviceDescriptor, row: EntityR
     state_topic: device.stateTopic,
     value_template: row.template ?? `{{ value_json.${row.field ?? row.key} }}`,
   };
-  if (row.attributesField !== undefined) {
+  if (row.attributes !== undefined) {
     keys.json_attributes_topic = device.stateTopic;
-    keys.json_attributes_template = typeof row.attributesField === "string" ? objectAttributes(row.attributesField) : fieldsAttributes(row.attributesField);
+    keys.json_attributes_template = typeof row.attributes === "string" ? objectAttributes(row.attributes) : fieldsAttributes(row.attributes);
   }
   return keys;
 }
@@ -92,7 +102,7 @@ function stateKeys(ctx: DiscoveryContext, device: DeviceDescriptor, row: EntityR
 function entityConfig(ctx: DiscoveryContext, device: DeviceDescriptor, row: EntityRow): Record<string, unknown> {
   const uniqueId = `pve2mqtt_${ctx.cid}_${objectId(device, row)}`;
   const config: Record<string, unknown> = {
-    name: ctx.translations[translationKey(device.kind, row)] ?? row.key,
+    name: ctx.translations[translationKey(device.kind, row.key)] ?? row.key,
     unique_id: uniqueId,
     default_entity_id: `${row.component}.${uniqueId}`,
     ...availability(ctx, device, row),
@@ -110,6 +120,7 @@ function entityConfig(ctx: DiscoveryContext, device: DeviceDescriptor, row: Enti
     entity_category: row.category,
     icon: row.icon,
     enabled_by_default: row.enabledByDefault === false ? false : undefined,
+    ...row.extra,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) config[key] = value;
   return config;

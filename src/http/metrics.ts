@@ -1,15 +1,17 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { Inventory } from "../inventory/types.js";
+import { CATALOG, hasMetric, type MeasuredRow, type Row } from "../catalog/index.js";
+import type { PollOutcome } from "../inventory/poller.js";
+import { guestCounts, guestSource, nodeSource, storageSource } from "../state/sources.js";
 
 /** What the cluster gauges are read from at scrape time. */
 export interface MetricsSource {
-  inventory(): Inventory | null;
+  outcome(): PollOutcome | null;
   mqttPublished(): number;
 }
 
 /**
  * The bridge's Prometheus metrics: its own figures (counters updated as things happen) and the
- * cluster's (gauges read from the latest inventory at scrape time). One registry per bridge.
+ * cluster's (a gauge per catalog row that asks for one, read from the latest poll at scrape time). One registry per bridge.
  */
 export class BridgeMetrics {
   readonly registry = new Registry();
@@ -71,57 +73,74 @@ export class BridgeMetrics {
       },
     });
 
-    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, inventory: Inventory) => void) =>
-      new Gauge<L>({
+    defineCatalogGauges(registers, () => source()?.outcome() ?? null);
+  }
+}
+
+type Labels = Record<string, string>;
+
+/** One kind's devices at scrape time: each one's labels and the source its rows read. */
+interface KindDevices<S> {
+  kind: "node" | "guest" | "storage";
+  labelNames: readonly string[];
+  devices: (outcome: PollOutcome) => Array<{ labels: Labels; source: S }>;
+}
+
+const KINDS: KindDevices<never>[] = [
+  {
+    kind: "node",
+    labelNames: ["node"],
+    devices: (outcome) => {
+      const counts = guestCounts(outcome.inventory);
+      return outcome.inventory.nodes.map((node) => ({ labels: { node: node.name }, source: nodeSource(node, counts, undefined, outcome.inventory.takenAt) as never }));
+    },
+  },
+  {
+    kind: "guest",
+    labelNames: ["node", "vmid", "name", "type"],
+    devices: (outcome) =>
+      outcome.inventory.guests.map((guest) => ({
+        labels: { node: guest.node, vmid: String(guest.vmid), name: guest.name ?? "", type: guest.kind },
+        source: guestSource(guest, outcome, null, undefined, outcome.inventory.takenAt) as never,
+      })),
+  },
+  {
+    kind: "storage",
+    labelNames: ["node", "storage", "type"],
+    devices: (outcome) =>
+      outcome.inventory.storages.map((storage) => ({ labels: { node: storage.node, storage: storage.storage, type: storage.type ?? "" }, source: storageSource(storage) as never })),
+  },
+];
+
+/** A gauge's number for a row's value: the row's own conversion, else the value when it is a finite number. */
+function gaugeValue(row: MeasuredRow<never>, source: never): number | null {
+  const value = row.get(source);
+  const number = row.metric.value ? row.metric.value(value as never) : value;
+  return typeof number === "number" && Number.isFinite(number) ? number : null;
+}
+
+/** One gauge per catalog row that asks for one, read from the latest poll at scrape time. */
+function defineCatalogGauges(registers: Registry[], outcome: () => PollOutcome | null): void {
+  for (const kind of KINDS) {
+    const rows: readonly Row<never>[] = CATALOG[kind.kind];
+    for (const row of rows.filter(hasMetric)) {
+      const { name, help } = row.metric;
+      new Gauge({
         name,
         help,
-        labelNames,
+        labelNames: kind.labelNames,
         registers,
         collect() {
           this.reset();
-          const inventory = source()?.inventory();
-          if (inventory) fill(this, inventory);
+          const current = outcome();
+          if (!current) return;
+          for (const device of kind.devices(current)) {
+            const value = gaugeValue(row, device.source);
+            if (value !== null) this.set(device.labels, value);
+          }
         },
       });
-    const set = <L extends string>(g: Gauge<L>, labels: Record<L, string>, value: number | null) => {
-      if (value !== null && Number.isFinite(value)) g.set(labels, value);
-    };
-
-    const nodeLabels = ["node"] as const;
-    gauge("pve_node_up", "1 when the node is online", nodeLabels, (g, inv) => inv.nodes.forEach((n) => g.set({ node: n.name }, n.status === "online" ? 1 : 0)));
-    gauge("pve_node_cpu_ratio", "Node CPU usage, 0..1", nodeLabels, (g, inv) => inv.nodes.forEach((n) => set(g, { node: n.name }, n.cpu)));
-    gauge("pve_node_memory_used_bytes", "Node memory used", nodeLabels, (g, inv) => inv.nodes.forEach((n) => set(g, { node: n.name }, n.memUsed)));
-    gauge("pve_node_memory_total_bytes", "Node memory total", nodeLabels, (g, inv) => inv.nodes.forEach((n) => set(g, { node: n.name }, n.memTotal)));
-    gauge("pve_node_rootfs_used_bytes", "Node root filesystem used", nodeLabels, (g, inv) => inv.nodes.forEach((n) => set(g, { node: n.name }, n.rootfsUsed)));
-    gauge("pve_node_uptime_seconds", "Node uptime", nodeLabels, (g, inv) => inv.nodes.forEach((n) => set(g, { node: n.name }, n.uptime)));
-
-    const guestLabels = ["node", "vmid", "name", "type"] as const;
-    const guestGauge = (name: string, help: string, value: (guest: Inventory["guests"][number]) => number | null) =>
-      gauge(name, help, guestLabels, (g, inv) =>
-        inv.guests.forEach((guest) =>
-          set(g, { node: guest.node, vmid: String(guest.vmid), name: guest.name ?? "", type: guest.kind }, value(guest)),
-        ),
-      );
-    guestGauge("pve_guest_up", "1 when the guest is running", (guest) => (guest.status === "running" ? 1 : 0));
-    guestGauge("pve_guest_cpu_ratio", "Guest CPU usage, 0..1 of its vCPUs", (guest) => guest.cpu);
-    guestGauge("pve_guest_memory_used_bytes", "Guest memory used", (guest) => guest.memUsed);
-    guestGauge("pve_guest_memory_total_bytes", "Guest memory size", (guest) => guest.memTotal);
-    guestGauge("pve_guest_disk_used_bytes", "Container disk used (not known for VMs)", (guest) => guest.diskUsed);
-    guestGauge("pve_guest_disk_total_bytes", "Guest boot disk / root filesystem size", (guest) => guest.diskTotal);
-    guestGauge("pve_guest_network_receive_bytes", "Bytes received since the guest started", (guest) => guest.counters?.netin ?? null);
-    guestGauge("pve_guest_network_transmit_bytes", "Bytes sent since the guest started", (guest) => guest.counters?.netout ?? null);
-    guestGauge("pve_guest_disk_read_bytes", "Bytes read since the guest started", (guest) => guest.counters?.diskread ?? null);
-    guestGauge("pve_guest_disk_written_bytes", "Bytes written since the guest started", (guest) => guest.counters?.diskwrite ?? null);
-    guestGauge("pve_guest_uptime_seconds", "Guest uptime", (guest) => guest.uptime);
-
-    const storageLabels = ["node", "storage", "type"] as const;
-    const storageGauge = (name: string, help: string, value: (storage: Inventory["storages"][number]) => number | null) =>
-      gauge(name, help, storageLabels, (g, inv) =>
-        inv.storages.forEach((s) => set(g, { node: s.node, storage: s.storage, type: s.type ?? "" }, value(s))),
-      );
-    storageGauge("pve_storage_up", "1 when the storage is available", (s) => (s.status === "available" ? 1 : 0));
-    storageGauge("pve_storage_used_bytes", "Storage used", (s) => s.used);
-    storageGauge("pve_storage_total_bytes", "Storage size", (s) => s.total);
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import { deriveGuestStatus } from "./derive.js";
 import { ClusterNameUnknownError } from "./errors.js";
 import { nodeMatcher } from "./filter.js";
 import { sameValues } from "../same-values.js";
-import { guestKey, storageKey, unknownGuest, type ClusterInfo, type DeviceKey, type GuestInfo, type Inventory, type IoCounters, type NodeInfo, type StorageInfo } from "./types.js";
+import { guestKey, storageKey, type ClusterInfo, type GuestInfo, type Inventory, type NodeInfo, type StorageInfo } from "./types.js";
 
 export interface InventoryInput {
   /** What the /cluster/resources answer gave (buildResources). */
@@ -31,11 +31,7 @@ export interface InventoryOptions {
   previous?: Inventory;
 }
 
-/**
- * What the /cluster/resources answer gives on its own. Built as soon as the answer arrives, so its
- * thousands of rows are dropped before the poll's other requests: kept across them, they would
- * outlive young-generation collections and be promoted every cycle (see README, Performance).
- */
+/** What the /cluster/resources answer gives on its own (built as soon as it arrives). */
 export interface ResourcesBuilt {
   nodeRows: NodeResourceRow[];
   guests: GuestInfo[];
@@ -43,45 +39,35 @@ export interface ResourcesBuilt {
 }
 
 /**
- * The guests and storages of a resources answer, and its node rows. Pure. Written as loops over
- * the rows, not chains of callbacks: a callback created per call is a new function every poll,
- * which V8 must optimize again once a collection has dropped the last one's code (measured: ~5 ms
- * a poll). A guest or storage identical to the previous inventory's is that very object.
+ * The guests and storages of a resources answer, and its node rows. Pure. A guest or storage whose
+ * values are the same as in the previous inventory is that inventory's object (a cheap "unchanged"
+ * for the states built from it).
  */
 export function buildResources(resources: ResourceRow[], options: InventoryOptions): ResourcesBuilt {
   const includeNode = nodeMatcher(options.filter.nodes);
-  const excluded = excludedSet(options.filter.exclude_vmids);
-  const previous = options.previous;
+  const excluded = new Set(options.filter.exclude_vmids);
+  const rows = resources.filter((row) => includeNode(row.node));
+  const nodeRows = rows.filter((row): row is NodeResourceRow => row.type === "node");
+  const nodeOnline = new Map(nodeRows.map((row) => [row.node, nodeStatusValue(row.status) === "online"]));
+  const isOnline = (node: string): boolean => nodeOnline.get(node) ?? true;
 
-  const nodeRows: NodeResourceRow[] = [];
-  const guestRows: GuestResourceRow[] = [];
-  const storageRows: StorageResourceRow[] = [];
-  const nodeOnline = new Map<string, boolean>();
-  for (const row of resources) {
-    if (!includeNode(row.node)) continue;
-    if (row.type === "node") {
-      nodeRows.push(row);
-      nodeOnline.set(row.node, nodeStatusValue(row.status) === "online");
-    } else if (row.type === "storage") storageRows.push(row);
-    else if (!isSet(row.template) && !excluded.has(row.vmid)) guestRows.push(row);
-  }
+  const previousGuests = new Map((options.previous?.guests ?? []).map((guest) => [guestKey(guest.kind, guest.vmid), guest]));
+  const guests = rows
+    .filter((row): row is GuestResourceRow => (row.type === "qemu" || row.type === "lxc") && !isSet(row.template) && !excluded.has(row.vmid))
+    .map((row) => reuseWhenSame(previousGuests.get(guestKey(row.type, row.vmid)), buildGuest(row, isOnline(row.node), previousGuests.get(guestKey(row.type, row.vmid)))))
+    .sort(byGuestId);
 
-  const previousGuests = new Map<DeviceKey, GuestInfo>();
-  for (const guest of previous?.guests ?? []) previousGuests.set(guestKey(guest.kind, guest.vmid), guest);
-  const guests: GuestInfo[] = [];
-  for (const row of guestRows) guests.push(guestOf(row, nodeOnline.get(row.node) ?? true, previousGuests));
-  guests.sort(byGuestId);
-
-  const previousStorages = new Map<DeviceKey, StorageInfo>();
-  for (const storage of previous?.storages ?? []) previousStorages.set(storageKey(storage.node, storage.storage), storage);
-  const storages: StorageInfo[] = [];
-  for (const row of storageRows) {
-    const storage = buildStorage(row, nodeOnline.get(row.node) ?? true);
-    const before = previousStorages.get(storageKey(storage.node, storage.storage));
-    storages.push(before !== undefined && sameValues(before, storage) ? before : storage);
-  }
-  storages.sort(byStorageId);
+  const previousStorages = new Map((options.previous?.storages ?? []).map((storage) => [storageKey(storage.node, storage.storage), storage]));
+  const storages = rows
+    .filter((row): row is StorageResourceRow => row.type === "storage")
+    .map((row) => reuseWhenSame(previousStorages.get(storageKey(row.node, row.storage)), buildStorage(row, isOnline(row.node))))
+    .sort(byStorageId);
   return { nodeRows, guests, storages };
+}
+
+/** Last poll's record when it holds the same values, else the new one. */
+function reuseWhenSame<T extends object>(previous: T | undefined, built: T): T {
+  return previous !== undefined && sameValues(previous, built) ? previous : built;
 }
 
 /** Turns one poll's answers into an immutable Inventory. Pure. */
@@ -101,15 +87,6 @@ export function buildInventory(input: InventoryInput, options: InventoryOptions)
     guests,
     storages,
   };
-}
-
-const excludedSets = new WeakMap<readonly number[], ReadonlySet<number>>();
-
-/** `filter.exclude_vmids` as a set, built once per config. */
-function excludedSet(vmids: readonly number[]): ReadonlySet<number> {
-  let set = excludedSets.get(vmids);
-  if (!set) excludedSets.set(vmids, (set = new Set(vmids)));
-  return set;
 }
 
 function byNodeName(a: NodeInfo, b: NodeInfo): number {
@@ -186,6 +163,7 @@ function buildNode(row: NodeResourceRow, status: NodeStatus | undefined, previou
     uptime: online ? (row.uptime ?? status?.uptime ?? null) : null,
     kernel: kernelOf(status) ?? keep?.kernel ?? null,
     pveVersion: pveVersionOf(status) ?? keep?.pveVersion ?? null,
+    ioDelay: online ? (status?.wait ?? keep?.ioDelay ?? null) : null,
     ip,
   };
 }
@@ -207,68 +185,27 @@ function pveVersionOf(status: NodeStatus | undefined): string | null {
   return status?.pveversion?.split("/")[1] ?? null;
 }
 
-/**
- * Where each guest is built first. It is copied out into a new object only when it differs from
- * last cycle's guest, so a row that says nothing new (stopped and idle guests) makes no garbage,
- * and only what changed outlives the poll: what lives from one poll to the next reaches the old
- * generation, which the full collections mark.
- */
-const scratch: GuestInfo = unknownGuest("qemu", 0, null, "");
-const scratchCounters: IoCounters = { netin: 0, netout: 0, diskread: 0, diskwrite: 0 };
-
-/** Last cycle's guest when the row says nothing new (the states then skip it at once), else a new one. */
-function guestOf(row: GuestResourceRow, nodeOnline: boolean, previousGuests: Map<DeviceKey, GuestInfo>): GuestInfo {
-  const previous = previousGuests.get(guestKey(row.type, row.vmid));
-  fillGuest(scratch, row, nodeOnline, previous);
-  if (previous !== undefined && sameValues(previous, scratch)) return previous;
-  const counters = scratch.counters;
-  // last cycle's counters when only something else moved
-  const keptCounters = counters === null ? null : previous !== undefined && sameValues(previous.counters, counters) ? previous.counters : { ...counters };
-  return { ...scratch, counters: keptCounters };
-}
-
-function fillGuest(guest: GuestInfo, row: GuestResourceRow, nodeOnline: boolean, previous: GuestInfo | undefined): void {
+function buildGuest(row: GuestResourceRow, nodeOnline: boolean, previous: GuestInfo | undefined): GuestInfo {
   const { netin, netout, diskread, diskwrite } = row;
-  if (netin !== undefined && netout !== undefined && diskread !== undefined && diskwrite !== undefined) {
-    scratchCounters.netin = netin;
-    scratchCounters.netout = netout;
-    scratchCounters.diskread = diskread;
-    scratchCounters.diskwrite = diskwrite;
-    guest.counters = scratchCounters;
-  } else {
-    guest.counters = null;
-  }
-  guest.kind = row.type;
-  guest.vmid = row.vmid;
-  guest.name = row.name ?? previous?.name ?? null;
-  guest.node = row.node;
-  guest.status = deriveGuestStatus({ status: row.status, lock: row.lock, nodeOnline });
-  guest.cpu = row.cpu ?? null;
-  guest.cpus = row.maxcpu ?? null;
-  guest.memUsed = row.mem ?? null;
-  guest.memTotal = row.maxmem ?? null;
-  guest.diskUsed = row.type === "lxc" ? (row.disk ?? null) : null;
-  guest.diskTotal = row.maxdisk ?? null;
-  guest.uptime = row.uptime ?? null;
-  guest.haState = row.hastate ?? null;
-  guest.lock = row.lock ?? null;
-  guest.tags = tagList(row.tags);
-}
-
-/** Tag lists by PVE's `tags` text: guests with the same tags share one frozen list, the same each cycle. */
-const tagLists = new Map<string, readonly string[]>();
-/** Far above any cluster's distinct tag sets; reached only over a very long run of retagging, then it starts over. */
-const MAX_TAG_LISTS = 10_000;
-
-function tagList(text: string | undefined): readonly string[] {
-  const key = text ?? "";
-  let list = tagLists.get(key);
-  if (list === undefined) {
-    if (tagLists.size >= MAX_TAG_LISTS) tagLists.clear();
-    list = Object.freeze(splitTags(key));
-    tagLists.set(key, list);
-  }
-  return list;
+  const hasCounters = netin !== undefined && netout !== undefined && diskread !== undefined && diskwrite !== undefined;
+  return {
+    kind: row.type,
+    vmid: row.vmid,
+    name: row.name ?? previous?.name ?? null,
+    node: row.node,
+    status: deriveGuestStatus({ status: row.status, lock: row.lock, nodeOnline }),
+    cpu: row.cpu ?? null,
+    cpus: row.maxcpu ?? null,
+    memUsed: row.mem ?? null,
+    memTotal: row.maxmem ?? null,
+    diskUsed: row.type === "lxc" ? (row.disk ?? null) : null,
+    diskTotal: row.maxdisk ?? null,
+    counters: hasCounters ? { netin, netout, diskread, diskwrite } : null,
+    uptime: row.uptime ?? null,
+    haState: row.hastate ?? null,
+    lock: row.lock ?? null,
+    tags: splitTags(row.tags),
+  };
 }
 
 /** `tags` is one string joined with `;`; old configs may hold `,` or spaces. */

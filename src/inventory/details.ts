@@ -1,8 +1,11 @@
 import type { Logger } from "../log.js";
-import type { GuestConfig, SnapshotRow, StorageContentRow } from "../pve/schemas.js";
+import type { GuestConfig } from "../pve/schemas.js";
 import type { PveApi } from "../pve/types.js";
+import { sameValues } from "../same-values.js";
+import { newestBackups, summarizeSnapshots, type SnapshotSummary } from "./detail-rows.js";
 import { agentEnabled, ipsFromAgent, ipsFromLxc, ipsFromLxcConfig, type GuestIps } from "./ips.js";
 import { runLimited, spreadHash } from "./limit.js";
+import { osFromConfig } from "./os.js";
 import { ProblemLog } from "./problems.js";
 import { guestKey, type DeviceKey, type GuestDetails, type GuestInfo, type Inventory, type StorageInfo } from "./types.js";
 
@@ -20,43 +23,54 @@ export const DEFAULT_CADENCE: DetailCadence = { ips: 10, snapshots: 30, backups:
 /** A guest whose agent (or CT interfaces endpoint) did not answer is not asked again for this many cycles. */
 const SILENT_CYCLES = 30;
 const CONCURRENCY = 8;
-/** Shared by every guest without addresses; never mutated. */
-const NO_IPS: GuestIps = { ipv4: [], ipv6: [] };
+/** First readings of guests seen for the first time, at most this many requests per poll (CONTRACT 4). */
+const FIRST_READ_BUDGET = 50;
+const NO_IPS: GuestIps = Object.freeze({ ipv4: [], ipv6: [] });
 
-/** The parts of a guest's config the details need: qemu's agent flag, a container's static ip=. */
+/** The parts of a guest's config the details need. */
 interface ConfigFacts {
   agent: boolean;
   staticIps: GuestIps;
+  os: string | null;
 }
 
+/** What the collector knows of one guest; the collector's own bookkeeping, never handed out. */
 interface GuestMemory {
   running: boolean;
   uptime: number | null;
-  /** What its config says (read once per run of the guest): only the facts kept, not the whole config. */
+  /** Read once per run of the guest (the agent flag may change with a restart). */
   config?: ConfigFacts;
   /** Cycle before which the agent / lxc interfaces endpoint is not asked again. */
   silentUntil: number;
-  /** The last poll cycle whose inventory had this guest (what vanished is what a cycle did not observe). */
-  observedIn: number;
-  ips: GuestIps;
-  snapshots: Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime">;
-  /** The details last handed out, with the inputs they were built from. */
-  handedOut?: { ips: GuestIps; snapshots: GuestMemory["snapshots"]; lastBackup: number | null; details: GuestDetails };
+  /** undefined until first read. */
+  ips?: GuestIps;
+  snapshots?: SnapshotSummary;
+  /** The details last handed out (immutable), reused while the values are the same. */
+  details?: GuestDetails;
+}
+
+interface BackupListing {
+  key: string;
+  node: string;
+  storage: string;
+}
+
+interface Job {
+  run: () => Promise<void>;
+  /** Requests it makes, roughly: for the first-read budget. */
+  cost: number;
 }
 
 /**
- * The slow details of guests (IPs, snapshots, newest backup), each on its own cadence and spread
- * across cycles: a guest is due when `(cycle + hash(vmid)) % cadence === 0`, so a large cluster
- * pays a small, steady number of extra requests per cycle. A failed call keeps the last value.
+ * The slow details of guests (IPs, OS, snapshots, newest backup). A guest seen for the first time
+ * is read at once (within the first-read budget per poll); after that each detail has its cadence,
+ * spread across cycles: a guest is due when `(cycle + hash(vmid)) % cadence === 0`. A failed call
+ * keeps the last value. Each collect hands out a new map of immutable details.
  */
 export class DetailsCollector {
-  private readonly guests = new Map<DeviceKey, GuestMemory>();
+  private guests = new Map<DeviceKey, GuestMemory>();
   /** Per backup listing (`shared/<storage>` or `<node>/<storage>`): vmid → newest ctime (ms). */
-  private readonly backups = new Map<string, Map<number, number>>();
-  /** The details of the last collect or refresh (see detailsOf). */
-  private readonly current = new Map<DeviceKey, GuestDetails>();
-  /** vmid → newest backup over every listing; rebuilt only after `backups` changed (not once per guest and cycle). */
-  private newestBackup: Map<number, number> | null = null;
+  private backups = new Map<string, ReadonlyMap<number, number>>();
   private readonly problems: ProblemLog;
   private cycle = 0;
 
@@ -70,33 +84,44 @@ export class DetailsCollector {
   /** Fetches what is due in this cycle; returns the details of every guest in the inventory. */
   async collect(api: PveApi, inventory: Inventory, cycle: number): Promise<ReadonlyMap<DeviceKey, GuestDetails>> {
     this.cycle = cycle;
-    const jobs: Array<() => Promise<void>> = [];
-    let observed = 0;
+    const due: Job[] = [];
+    const firstReads: Job[] = [];
+    const guests = new Map<DeviceKey, GuestMemory>();
     for (const guest of inventory.guests) {
-      const memory = this.observe(guest);
-      if (memory.observedIn !== cycle) {
-        memory.observedIn = cycle;
-        observed++;
-      }
-      // one hash per guest and no callback per guest (a new function every cycle is optimized again)
+      const key = guestKey(guest.kind, guest.vmid);
+      const memory = this.observe(guest, this.guests.get(key));
+      guests.set(key, memory);
       const phase = cycle + spreadHash(guest.vmid);
-      if (guest.status === "running" && phase % this.cadence.ips === 0) jobs.push(() => this.fetchIps(api, guest, memory));
-      if (guest.status !== "unknown" && phase % this.cadence.snapshots === 0) jobs.push(() => this.fetchSnapshots(api, guest, memory));
+      if (guest.status === "running") {
+        const ips: Job = { run: () => this.fetchIps(api, guest, memory), cost: memory.config ? 1 : 2 };
+        if (memory.ips === undefined) firstReads.push(ips);
+        else if (phase % this.cadence.ips === 0) due.push(ips);
+      }
+      if (guest.status !== "unknown") {
+        const snapshots: Job = { run: () => this.fetchSnapshots(api, guest, memory), cost: 1 };
+        if (memory.snapshots === undefined) firstReads.push(snapshots);
+        else if (phase % this.cadence.snapshots === 0) due.push(snapshots);
+      }
     }
-    // Every guest remembered was observed (the usual cycle): none vanished, no need to look.
-    if (observed !== this.guests.size) this.forgetVanished(cycle);
+    for (const key of this.guests.keys()) if (!guests.has(key)) this.problems.forget(`${key}:`);
+    this.guests = guests;
+
     const listings = backupListings(inventory);
-    this.forgetVanishedListings(listings);
+    this.backups = new Map([...this.backups].filter(([key]) => listings.some((listing) => listing.key === key)));
     for (const listing of listings) {
-      if ((cycle + spreadHash(listing.key)) % this.cadence.backups === 0) jobs.push(() => this.fetchBackups(api, listing));
+      const job: Job = { run: () => this.fetchBackups(api, listing), cost: 1 };
+      if (!this.backups.has(listing.key)) firstReads.push(job);
+      else if ((cycle + spreadHash(listing.key)) % this.cadence.backups === 0) due.push(job);
     }
-    await runLimited(jobs, CONCURRENCY);
+    await runLimited([...due, ...withinBudget(firstReads, FIRST_READ_BUDGET)].map((job) => job.run), CONCURRENCY);
     return this.detailsOf(inventory);
   }
 
   /** Fetches the given details of one guest now (after a command, or a refresh request). */
   async refresh(api: PveApi, inventory: Inventory, guest: GuestInfo, kinds: DetailKind[]): Promise<ReadonlyMap<DeviceKey, GuestDetails>> {
-    const memory = this.observe(guest);
+    const key = guestKey(guest.kind, guest.vmid);
+    const memory = this.observe(guest, this.guests.get(key));
+    this.guests.set(key, memory);
     const jobs: Array<() => Promise<void>> = [];
     if (kinds.includes("ips") && guest.status === "running") {
       memory.silentUntil = 0;
@@ -112,15 +137,9 @@ export class DetailsCollector {
   }
 
   /** Notes the guest's run state; a restart drops its cached config (the agent flag may have changed). */
-  private observe(guest: GuestInfo): GuestMemory {
-    const key = guestKey(guest.kind, guest.vmid);
+  private observe(guest: GuestInfo, memory: GuestMemory | undefined): GuestMemory {
     const running = guest.status === "running";
-    const memory = this.guests.get(key);
-    if (!memory) {
-      const fresh: GuestMemory = { running, uptime: guest.uptime, silentUntil: 0, observedIn: -1, ips: NO_IPS, snapshots: NO_SNAPSHOTS };
-      this.guests.set(key, fresh);
-      return fresh;
-    }
+    if (!memory) return { running, uptime: guest.uptime, silentUntil: 0 };
     const restarted = (running && !memory.running) || (guest.uptime !== null && memory.uptime !== null && guest.uptime < memory.uptime);
     if (restarted) {
       delete memory.config;
@@ -137,18 +156,19 @@ export class DetailsCollector {
   private async fetchIps(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<void> {
     const key = guestKey(guest.kind, guest.vmid);
     if (guest.kind === "qemu") {
-      if (memory.silentUntil > this.cycle) return;
       const config = await this.configOf(api, guest, memory);
       if (config === undefined) return;
       if (!config.agent) {
         memory.ips = NO_IPS;
         return;
       }
+      if (memory.silentUntil > this.cycle) return;
       try {
         memory.ips = ipsFromAgent((await api.agentInterfaces(guest.node, guest.vmid)).rows);
         this.problems.succeeded(`${key}:agent`, `The guest agent of ${key} answers again`);
       } catch (error) {
         memory.silentUntil = this.cycle + SILENT_CYCLES;
+        memory.ips ??= NO_IPS;
         this.problems.failed(`${key}:agent`, `The guest agent of ${key} does not answer; its IPs stay as last known and it is asked again in ${SILENT_CYCLES} cycles`, error);
       }
       return;
@@ -157,6 +177,7 @@ export class DetailsCollector {
       try {
         memory.ips = ipsFromLxc((await api.lxcInterfaces(guest.node, guest.vmid)).rows);
         this.problems.succeeded(`${key}:interfaces`, `The interfaces of ${key} can be read again`);
+        if (!memory.config) await this.configOf(api, guest, memory);
         return;
       } catch (error) {
         memory.silentUntil = this.cycle + SILENT_CYCLES;
@@ -194,110 +215,65 @@ export class DetailsCollector {
   private async fetchBackups(api: PveApi, listing: BackupListing, vmid?: number): Promise<void> {
     const problem = `storage/${listing.key}:backups`;
     try {
-      const rows = (await api.storageContent(listing.node, listing.storage, "backup", vmid)).rows;
-      const newest = newestBackups(rows);
+      const newest = newestBackups((await api.storageContent(listing.node, listing.storage, "backup", vmid)).rows);
       if (vmid === undefined) {
         this.backups.set(listing.key, newest);
       } else {
-        const known = this.backups.get(listing.key) ?? new Map<number, number>();
+        const updated = new Map(this.backups.get(listing.key) ?? []);
         const time = newest.get(vmid);
-        if (time === undefined) known.delete(vmid);
-        else known.set(vmid, time);
-        this.backups.set(listing.key, known);
+        if (time === undefined) updated.delete(vmid);
+        else updated.set(vmid, time);
+        this.backups.set(listing.key, updated);
       }
-      this.newestBackup = null;
       this.problems.succeeded(problem, `The backups on ${listing.storage} can be listed again`);
     } catch (error) {
       this.problems.failed(problem, `Cannot list the backups on storage ${listing.storage} (node ${listing.node}; needs Datastore.Audit); keeping the last known times`, error);
     }
   }
 
-  /**
-   * Each guest's details; the previous object is reused while its inputs are the same (they change
-   * every 10–30 cycles). The map is the collector's own, updated in place by the next call.
-   */
+  /** Each guest's details: a new map; a guest's previous details object while its values are the same. */
   private detailsOf(inventory: Inventory): ReadonlyMap<DeviceKey, GuestDetails> {
-    const result = this.current;
     const newestBackup = this.newestBackupByVmid();
+    const result = new Map<DeviceKey, GuestDetails>();
     for (const guest of inventory.guests) {
       const key = guestKey(guest.kind, guest.vmid);
       const memory = this.guests.get(key);
-      const lastBackup = newestBackup.get(guest.vmid) ?? null;
       const ips = memory?.ips ?? NO_IPS;
-      const snapshots = memory?.snapshots ?? NO_SNAPSHOTS;
-      const previous = memory?.handedOut;
-      // unchanged: already in `result`, which is updated in place
-      if (previous && previous.ips === ips && previous.snapshots === snapshots && previous.lastBackup === lastBackup) continue;
-      const details: GuestDetails = { ipv4: [...ips.ipv4], ipv6: [...ips.ipv6], ...snapshots, lastBackup };
-      if (memory) memory.handedOut = { ips, snapshots, lastBackup, details };
-      result.set(key, details);
+      const details: GuestDetails = Object.freeze({
+        ipv4: ips.ipv4,
+        ipv6: ips.ipv6,
+        snapshots: memory?.snapshots?.snapshots ?? null,
+        lastSnapshot: memory?.snapshots?.lastSnapshot ?? null,
+        lastSnapshotTime: memory?.snapshots?.lastSnapshotTime ?? null,
+        lastBackup: newestBackup.get(guest.vmid) ?? null,
+        os: memory?.config?.os ?? null,
+      });
+      const kept = memory?.details !== undefined && sameValues(memory.details, details) ? memory.details : details;
+      if (memory) memory.details = kept;
+      result.set(key, kept);
     }
     return result;
   }
 
   private newestBackupByVmid(): Map<number, number> {
-    if (this.newestBackup) return this.newestBackup;
     const merged = new Map<number, number>();
     for (const newest of this.backups.values()) {
       for (const [vmid, time] of newest) if (time > (merged.get(vmid) ?? -Infinity)) merged.set(vmid, time);
     }
-    this.newestBackup = merged;
     return merged;
   }
-
-  /** Forgets the guests not observed in this cycle (and drops them from the details handed out). */
-  private forgetVanished(cycle: number): void {
-    for (const [key, memory] of this.guests) {
-      if (memory.observedIn === cycle) continue;
-      this.guests.delete(key);
-      this.current.delete(key);
-      this.problems.forget(`${key}:`);
-    }
-  }
-
-  private forgetVanishedListings(listings: BackupListing[]): void {
-    if (this.backups.size === 0) return;
-    const present = new Set(listings.map((listing) => listing.key));
-    for (const key of this.backups.keys()) {
-      if (present.has(key)) continue;
-      this.backups.delete(key);
-      this.newestBackup = null;
-    }
-  }
 }
 
-/** Not read yet; shared and never mutated. */
-const NO_SNAPSHOTS: Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime"> = { snapshots: null, lastSnapshot: null, lastSnapshotTime: null };
-
-/** Count without the `current` pseudo row ("You are here!"); the newest by `snaptime`. */
-export function summarizeSnapshots(rows: SnapshotRow[]): Pick<GuestDetails, "snapshots" | "lastSnapshot" | "lastSnapshotTime"> {
-  const real = rows.filter((row) => row.name !== "current");
-  const newest = real.reduce<SnapshotRow | undefined>(
-    (best, row) => (best === undefined || (row.snaptime ?? 0) > (best.snaptime ?? 0) ? row : best),
-    undefined,
-  );
-  return {
-    snapshots: real.length,
-    lastSnapshot: newest?.name ?? null,
-    lastSnapshotTime: newest?.snaptime === undefined ? null : newest.snaptime * 1000,
-  };
-}
-
-/** vmid → newest `ctime` (epoch ms) in a backup listing. */
-export function newestBackups(rows: StorageContentRow[]): Map<number, number> {
-  const newest = new Map<number, number>();
-  for (const row of rows) {
-    if (row.vmid === undefined || row.ctime === undefined || Number.isNaN(row.vmid)) continue;
-    const time = row.ctime * 1000;
-    if ((newest.get(row.vmid) ?? -Infinity) < time) newest.set(row.vmid, time);
+/** The first jobs whose summed cost stays within the budget; the others wait for the next poll. */
+function withinBudget(jobs: Job[], budget: number): Job[] {
+  const taken: Job[] = [];
+  let spent = 0;
+  for (const job of jobs) {
+    if (spent + job.cost > budget && taken.length > 0) break;
+    taken.push(job);
+    spent += job.cost;
   }
-  return newest;
-}
-
-interface BackupListing {
-  key: string;
-  node: string;
-  storage: string;
+  return taken;
 }
 
 function holdsBackups(storage: StorageInfo): boolean {
@@ -320,5 +296,6 @@ function listingOf(storage: StorageInfo): BackupListing {
 }
 
 function configFacts(kind: GuestInfo["kind"], config: GuestConfig): ConfigFacts {
-  return kind === "qemu" ? { agent: agentEnabled(config), staticIps: NO_IPS } : { agent: false, staticIps: ipsFromLxcConfig(config) };
+  const os = osFromConfig(config);
+  return kind === "qemu" ? { agent: agentEnabled(config), staticIps: NO_IPS, os } : { agent: false, staticIps: ipsFromLxcConfig(config), os };
 }

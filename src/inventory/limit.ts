@@ -6,7 +6,7 @@ export async function runLimited(jobs: Array<() => Promise<void>>, concurrency: 
   await Promise.all(workers);
 }
 
-/** One worker: takes the next job until none is left. Module-level, not a closure per call, so V8 keeps its optimized code. */
+/** One worker: takes the next job until none is left. */
 async function work(queue: { jobs: Array<() => Promise<void>>; next: number }): Promise<void> {
   while (queue.next < queue.jobs.length) await queue.jobs[queue.next++]!();
 }

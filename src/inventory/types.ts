@@ -3,6 +3,8 @@ import type { GuestKind } from "../pve/types.js";
 /*
  * One immutable snapshot of the cluster, built from one poll. Values PVE did not report are null.
  * Sizes are bytes, cpu is a fraction 0..1 as PVE gives it, times are epoch milliseconds.
+ * A poll may hand on last poll's object for a guest or storage whose values did not change: every
+ * record here is a value, never changed once built.
  */
 
 export type NodeStatusValue = "online" | "offline" | "unknown";
@@ -38,6 +40,8 @@ export interface NodeInfo {
   kernel: string | null;
   /** "8.2.4", from the node's own `pveversion`. */
   pveVersion: string | null;
+  /** Fraction 0..1 of CPU time spent waiting for I/O (the status' `wait`). */
+  ioDelay: number | null;
   /** The node's address from /cluster/status, if known. */
   ip: string | null;
 }
@@ -110,6 +114,8 @@ export interface GuestDetails {
   lastSnapshotTime: number | null;
   /** epoch ms of the newest backup seen, or null */
   lastBackup: number | null;
+  /** The guest agent's `pretty-name`, else the name of the config's `ostype`; null when unknown. */
+  os: string | null;
 }
 
 /** Byte rates derived from the last two distinct counter readings; null until two exist. */
@@ -123,20 +129,8 @@ export interface GuestRates {
 /** `qemu/100`, `lxc/101`, `node/pve1`, `storage/pve1/local`: the identity of a device. */
 export type DeviceKey = string;
 
-/** Keys already made, by vmid: the same string each cycle (its hash computed once) instead of a new one per lookup. */
-const guestKeys = { qemu: new Map<number, DeviceKey>(), lxc: new Map<number, DeviceKey>() };
-/** Far above any cluster's guest count; only reached if something feeds made-up vmids, and then the cache starts over. */
-const MAX_REMEMBERED_KEYS = 100_000;
-
 export function guestKey(kind: GuestKind, vmid: number): DeviceKey {
-  const known = guestKeys[kind];
-  let key = known.get(vmid);
-  if (key === undefined) {
-    key = `${kind}/${vmid}`;
-    if (known.size >= MAX_REMEMBERED_KEYS) known.clear();
-    known.set(vmid, key);
-  }
-  return key;
+  return `${kind}/${vmid}`;
 }
 /** A guest of which nothing but its identity is known (every metric null). */
 export function unknownGuest(kind: GuestKind, vmid: number, name: string | null, node: string): GuestInfo {
@@ -157,6 +151,28 @@ export function unknownGuest(kind: GuestKind, vmid: number, name: string | null,
     haState: null,
     lock: null,
     tags: [],
+  };
+}
+/** A node of which nothing but its name is known (every metric null). */
+export function emptyNode(name: string): NodeInfo {
+  return {
+    name,
+    status: "unknown",
+    cpu: null,
+    cpus: null,
+    cpuModel: null,
+    load: null,
+    memUsed: null,
+    memTotal: null,
+    swapUsed: null,
+    swapTotal: null,
+    rootfsUsed: null,
+    rootfsTotal: null,
+    uptime: null,
+    kernel: null,
+    pveVersion: null,
+    ioDelay: null,
+    ip: null,
   };
 }
 export function nodeKey(node: string): DeviceKey {

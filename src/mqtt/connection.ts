@@ -1,7 +1,6 @@
 import { connect, type IClientOptions, type ISubscriptionMap, type MqttClient } from "mqtt";
 import type { Logger } from "../log.js";
 import { MqttConnectError } from "./errors.js";
-import { PacketBatch } from "./packet-batch.js";
 import { topicMatches } from "./topic.js";
 
 export interface MqttConnectionOptions {
@@ -76,12 +75,6 @@ export class MqttConnection {
   private readonly pendingReads = new Set<() => void>();
   private connectCount = 0;
   private closed = false;
-  /** Callers of `drained()` waiting for the socket's buffer to empty (or for it to close). */
-  private drainWaiters: Array<() => void> = [];
-  /** The socket whose `drain` and `close` wake them: one pair of listeners per socket, not per wait. */
-  private drainSource: NonNullable<MqttClient["stream"]> | null = null;
-  /** QoS 0 messages on their way to the socket, one write per tick (see PacketBatch). */
-  private readonly batch = new PacketBatch();
 
   private constructor(
     private readonly client: MqttClient,
@@ -97,8 +90,8 @@ export class MqttConnection {
     let up = false;
     client.on("connect", () => {
       up = true;
-      // Writes are already gathered per tick (PacketBatch), so Nagle's algorithm only adds delay: a
-      // QoS 1 publish right after a batch of states waited for the broker's delayed ACK (~40 ms).
+      // A QoS 1 publish right after a burst of states would otherwise wait for the broker's
+      // delayed ACK (~40 ms, Nagle's algorithm): the bridge's messages are already whole packets.
       (client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
     });
     client.on("close", () => {
@@ -206,8 +199,6 @@ export class MqttConnection {
       this.options.log.debug({ topic }, "MQTT not connected: message dropped");
       return Promise.resolve(false);
     }
-    // what was handed over before goes out before
-    this.batch.flush();
     return new Promise((resolve) => {
       try {
         this.client.publish(topic, payload, { retain: options.retain, qos: options.qos }, (error) => {
@@ -222,15 +213,14 @@ export class MqttConnection {
   }
 
   /**
-   * Hands a QoS 0 message to the socket (within this tick) and returns at once: false when dropped
-   * (not connected). For the thousands of states of a cycle, where a promise and a callback per
-   * message cost more than the message; `writable` and `drained()` give the back-pressure.
+   * Publishes at QoS 0 through mqtt.js without waiting for anything: false when dropped (not
+   * connected). For the thousands of states of a cycle; `writable` and `drained()` give the
+   * back-pressure.
    */
   publishUnconfirmed(topic: string, payload: string, retain: boolean): boolean {
-    const stream = this.client.stream;
-    if (!this.client.connected || this.client.disconnecting || this.closed || !stream) return false;
+    if (!this.client.connected || this.client.disconnecting || this.closed) return false;
     try {
-      this.batch.add(stream, topic, payload, retain);
+      this.client.publish(topic, payload, { qos: 0, retain });
       return true;
     } catch (error) {
       this.options.log.debug({ topic, err: (error as Error).message }, "MQTT publish failed: message dropped");
@@ -245,29 +235,16 @@ export class MqttConnection {
 
   /** Resolves once the socket's buffer has been handed to the system (at once when it needs no drain, or when the socket closes). */
   drained(): Promise<void> {
-    this.batch.flush();
     const stream = this.client.stream;
     if (!stream?.writableNeedDrain || stream.destroyed) return Promise.resolve();
-    if (this.drainSource !== stream) {
-      // a new socket (reconnect): who waited on the old one has nothing left to wait for
-      this.drainSource?.off("drain", this.wakeDrainWaiters).off("close", this.wakeDrainWaiters);
-      this.wakeDrainWaiters();
-      stream.on("drain", this.wakeDrainWaiters).on("close", this.wakeDrainWaiters);
-      this.drainSource = stream;
-    }
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        stream.off("drain", done).off("close", done);
+        resolve();
+      };
+      stream.on("drain", done).on("close", done);
+    });
   }
-
-  /**
-   * Persistent, not a listener made per wait: a function made per call is compiled again by V8
-   * after every full collection that finds none of its kind alive (the benchmark's CPU budget).
-   */
-  private readonly wakeDrainWaiters = (): void => {
-    const waiters = this.drainWaiters;
-    if (waiters.length === 0) return;
-    this.drainWaiters = [];
-    for (const wake of waiters) wake();
-  };
 
   /** Reads the retained messages under a filter: subscribe, collect the retained ones until `quietMs` passes without a new one, unsubscribe. */
   readRetained(filter: string, quietMs = DEFAULT_QUIET_MS): Promise<Map<string, Buffer>> {
@@ -308,7 +285,6 @@ export class MqttConnection {
   /** Publishes `finalPublish` (retained, QoS 1) and waits for it, then disconnects cleanly, so the broker drops the will. */
   async close(options: { finalPublish?: { topic: string; payload: string } } = {}): Promise<void> {
     if (this.closed) return;
-    this.batch.flush();
     if (options.finalPublish && this.client.connected) {
       await withTimeout(this.publish(options.finalPublish.topic, options.finalPublish.payload, { retain: true, qos: 1 }), CLOSE_TIMEOUT_MS);
     }

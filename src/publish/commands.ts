@@ -78,7 +78,7 @@ export function commandDeps(wiring: CommandWiring): CommandDeps {
       if (result.status !== "started") wiring.onResult?.(result);
       const key = deviceKeyOf(device);
       const topic = key ? deviceTopic(base, key) : `${base}/bridge`;
-      void publisher.publish(`${topic}/result`, JSON.stringify(result), { retain: false, qos: 1, force: true });
+      void publisher.publish(`${topic}/result`, JSON.stringify(result), { retain: false, qos: 1 });
       if (device.kind === "qemu" || device.kind === "lxc") {
         wiring.lastActions.set(key!, { ...result, time: result.time ?? new Date(wiring.now()).toISOString() });
         const current = poller.current;

@@ -1,0 +1,39 @@
+/*
+ * The one table: every device kind's rows (see row.ts). Discovery, the state builder, /metrics,
+ * the panel's columns and docs/entities.md read it from here.
+ */
+import { BRIDGE_CONTROLS, BRIDGE_VALUES } from "./bridge.js";
+import { GUEST_CONTROLS, GUEST_METERS, GUEST_VALUES } from "./guest.js";
+import { NODE_CONTROLS, NODE_VALUES } from "./node.js";
+import type { Row } from "./row.js";
+import type { GuestSource, NodeSource, StorageSource } from "./sources.js";
+import { STORAGE_CONTROLS, STORAGE_VALUES } from "./storage.js";
+import type { BridgeInfo } from "../publish/info.js";
+
+export type DeviceKind = "node" | "guest" | "storage" | "bridge";
+
+export interface KindSources {
+  node: NodeSource;
+  guest: GuestSource;
+  storage: StorageSource;
+  bridge: BridgeInfo;
+}
+
+/** Every row of each kind: state values first (in state JSON order), then controls and meters. */
+export const CATALOG: { [K in DeviceKind]: readonly Row<KindSources[K]>[] } = {
+  node: [...NODE_VALUES, ...NODE_CONTROLS],
+  guest: [...GUEST_VALUES, ...GUEST_CONTROLS, ...GUEST_METERS],
+  storage: [...STORAGE_VALUES, ...STORAGE_CONTROLS],
+  bridge: [...BRIDGE_CONTROLS.slice(0, 1), ...BRIDGE_VALUES, ...BRIDGE_CONTROLS.slice(1)],
+};
+
+/** The translation key of a row's entity: `<device kind>.<key>`. */
+export function translationKey(kind: DeviceKind, key: string): string {
+  return `${kind}.${key}`;
+}
+
+export { entityKey, hasEntity, hasMetric, isValueRow, type ControlRow, type MeasuredRow, type EntitySpec, type MeterRow, type PanelFormat, type Row, type ValueRow } from "./row.js";
+export type { NodeValues } from "./node.js";
+export type { GuestValues } from "./guest.js";
+export type { StorageValues } from "./storage.js";
+export type { GuestSource, NodeSource, StorageSource } from "./sources.js";

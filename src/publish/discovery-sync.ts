@@ -1,0 +1,56 @@
+import type { DiscoveryContext, DiscoveryTarget } from "../homeassistant/discovery.js";
+import { deviceDiscoveryTopics, discoveryFor, retiredDiscoveryTopics } from "../homeassistant/discovery.js";
+import type { Publisher } from "../mqtt/publisher.js";
+import type { DeviceRecord } from "./records.js";
+
+/**
+ * Decides when a device's Home Assistant discovery goes out: on its first publication in this run
+ * (removing the entities an earlier config had and this one has not), and again when what it is
+ * built from changes (a rename, a migration, a new PVE version); never for moving metrics.
+ */
+export class DiscoverySync {
+  constructor(
+    private readonly publisher: Publisher,
+    private readonly context: () => DiscoveryContext,
+    private readonly enabled: boolean,
+  ) {}
+
+  /** The messages to send for this device now (none when its discovery is current). */
+  sync(record: DeviceRecord, target: DiscoveryTarget): Promise<unknown>[] {
+    record.lastTarget = target;
+    if (!this.enabled) return [];
+    if (record.discovery !== null && sameDiscoveryInputs(record.discovery, target)) return [];
+    const context = this.context();
+    const pending: Promise<unknown>[] = [];
+    if (record.discovery === null) for (const topic of retiredDiscoveryTopics(context, target)) pending.push(this.publisher.clear(topic));
+    for (const message of discoveryFor(context, target)) {
+      pending.push(this.publisher.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 }));
+    }
+    record.discovery = target;
+    return pending;
+  }
+
+  /** Clears every discovery topic of a device (a vanished one past `remove_vanished_after`). */
+  clear(record: DeviceRecord): Promise<unknown>[] {
+    if (!this.enabled || !record.lastTarget) return [];
+    return deviceDiscoveryTopics(this.context(), record.lastTarget).map((topic) => this.publisher.clear(topic));
+  }
+}
+
+/** What a device's discovery payloads are built from: its name, node, PVE version or type. */
+function discoveryInputs(target: DiscoveryTarget): string {
+  switch (target.kind) {
+    case "bridge":
+      return "bridge";
+    case "node":
+      return `node ${target.node.name} ${target.node.pveVersion ?? ""}`;
+    case "guest":
+      return `guest ${target.guest.name ?? ""} ${target.guest.node}`;
+    case "storage":
+      return `storage ${target.storage.type ?? ""}`;
+  }
+}
+
+function sameDiscoveryInputs(a: DiscoveryTarget, b: DiscoveryTarget): boolean {
+  return a.kind === b.kind && discoveryInputs(a) === discoveryInputs(b);
+}
