@@ -1,7 +1,7 @@
 /* Builds every discovery message of the fixture cluster, tagged with its device kind, for the validator. */
 import type { Config } from "../../src/config/schema.js";
 import { bridgeDiscovery, guestDiscovery, nodeDiscovery, storageDiscovery, type DiscoveryMessage } from "../../src/homeassistant/discovery.js";
-import type { DeviceKind } from "../../src/homeassistant/catalog.js";
+import type { DeviceKind } from "../../src/catalog/index.js";
 import { BRIDGE_INFO, BRIDGE_INFO_UNKNOWN, CLUSTER, GUEST_STATE, GUEST_STATE_UNKNOWN, makeContext, NODE_STATE, NODE_STATE_UNKNOWN, STORAGE_STATE, STORAGE_STATE_UNKNOWN } from "./fixtures.js";
 import type { ValidationInput } from "./validate.js";
 

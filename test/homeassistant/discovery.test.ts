@@ -8,7 +8,7 @@ import {
   storageDiscovery,
   type DiscoveryMessage,
 } from "../../src/homeassistant/discovery.js";
-import { CATALOG } from "../../src/homeassistant/catalog.js";
+import { CATALOG, entityKey, hasEntity, type Row } from "../../src/catalog/index.js";
 import { clusterMessages } from "./cluster.js";
 import { CLUSTER, makeConfig, makeContext } from "./fixtures.js";
 
@@ -214,10 +214,17 @@ describe("device mode", () => {
 });
 
 describe("catalog", () => {
+  const entityRows = Object.values(CATALOG).map((rows) => (rows as readonly Row<never>[]).filter(hasEntity));
   it("keys are unique per device kind", () => {
-    for (const rows of Object.values(CATALOG)) expect(new Set(rows.map((row) => row.key)).size).toBe(rows.length);
+    for (const rows of entityRows) expect(new Set(rows.map((row) => entityKey(row))).size).toBe(rows.length);
+  });
+  it("fields are unique per device kind", () => {
+    for (const rows of Object.values(CATALOG)) {
+      const fields = (rows as readonly Row<never>[]).flatMap((row) => (row.field === undefined ? [] : [row.field]));
+      expect(new Set(fields).size).toBe(fields.length);
+    }
   });
   it("never puts entity_category config on a sensor", () => {
-    for (const rows of Object.values(CATALOG)) for (const row of rows) if (row.component !== "button") expect(row.category).not.toBe("config");
+    for (const rows of entityRows) for (const row of rows) if (row.entity.component !== "button") expect(row.entity.category).not.toBe("config");
   });
 });

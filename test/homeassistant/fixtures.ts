@@ -2,7 +2,8 @@
 import { ConfigSchema, parseHost, type Config } from "../../src/config/schema.js";
 import type { GuestInfo, NodeInfo, StorageInfo } from "../../src/inventory/types.js";
 import type { GuestState, NodeState, StorageState } from "../../src/state/types.js";
-import type { BridgeInfoFields } from "../../src/homeassistant/bridgeInfo.js";
+import type { BridgeInfo } from "../../src/publish/info.js";
+type BridgeInfoFields = Pick<BridgeInfo, "version" | "pve_version" | "quorate" | "connected_host" | "last_poll" | "last_poll_duration" | "last_poll_result"> & { cluster: string };
 import type { DiscoveryContext } from "../../src/homeassistant/discovery.js";
 import { loadTranslations } from "../../src/homeassistant/translations.js";
 
@@ -47,6 +48,7 @@ const node = (name: string, online: boolean): NodeInfo => ({
   uptime: online ? 86400 : null,
   kernel: online ? "Linux 6.8.12-1-pve" : null,
   pveVersion: online ? "8.2.4" : null,
+  ioDelay: online ? 0.01 : null,
   ip: "192.0.2.11",
 });
 
@@ -106,6 +108,7 @@ export const NODE_STATE: NodeState = {
   rootfs_used: 10e9,
   rootfs_total: 100e9,
   rootfs_percent: 10,
+  io_delay: 1,
   uptime: 86400,
   boot_time: ISO,
   kernel: "Linux 6.8.12-1-pve",
@@ -132,6 +135,7 @@ export const NODE_STATE_UNKNOWN: NodeState = {
   rootfs_used: null,
   rootfs_total: null,
   rootfs_percent: null,
+  io_delay: null,
   uptime: null,
   boot_time: null,
   kernel: null,
@@ -167,6 +171,7 @@ export const GUEST_STATE: GuestState = {
   ip: "192.0.2.50",
   ipv4: ["192.0.2.50", "198.51.100.7"],
   ipv6: ["2001:db8::50"],
+  os: "Debian GNU/Linux 12 (bookworm)",
   snapshots: 2,
   last_snapshot: "before_upgrade",
   last_snapshot_time: ISO,
@@ -201,6 +206,7 @@ export const GUEST_STATE_UNKNOWN: GuestState = {
   ip: null,
   ipv4: [],
   ipv6: [],
+  os: null,
   snapshots: null,
   last_snapshot: null,
   last_snapshot_time: null,

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { LANGUAGES } from "../../src/config/schema.js";
-import { CATALOG, translationKey, type DeviceKind } from "../../src/homeassistant/catalog.js";
+import { CATALOG, entityKey, hasEntity, translationKey, type DeviceKind, type Row } from "../../src/catalog/index.js";
 import { loadTranslations } from "../../src/homeassistant/translations.js";
 
-const catalogKeys = (Object.keys(CATALOG) as DeviceKind[]).flatMap((kind) => CATALOG[kind].map((row) => translationKey(kind, row)));
+const catalogKeys = (Object.keys(CATALOG) as DeviceKind[]).flatMap((kind) => (CATALOG[kind] as readonly Row<never>[]).filter(hasEntity).map((row) => translationKey(kind, entityKey(row))));
 const file = (language: string) => JSON.parse(readFileSync(new URL(`../../translations/${language}.json`, import.meta.url), "utf8")) as Record<string, string>;
 
 describe("translations", () => {

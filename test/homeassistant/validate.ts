@@ -4,7 +4,7 @@
  * entity categories) plus the project's own rules (CONTRACT section 5). Returns every problem
  * found, one readable line each; an empty list means valid.
  */
-import type { DeviceKind } from "../../src/homeassistant/catalog.js";
+import type { DeviceKind } from "../../src/catalog/index.js";
 import type { DiscoveryMessage } from "../../src/homeassistant/discovery.js";
 import { renderTemplate } from "./jinja.js";
 

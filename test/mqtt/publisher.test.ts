@@ -64,7 +64,7 @@ describe("Publisher", () => {
     expect(publisher.hasRoom).toBe(true);
   });
 
-  it("publishUnconfirmed sends at QoS 0 every time, counts it, and forgets the topic's remembered payload", async () => {
+  it("publishUnconfirmed sends at QoS 0 every time and counts it; a dropped message is not counted", async () => {
     const target = recordingTarget();
     const publisher = new Publisher(target, silentLogger());
     await publisher.publish("t", "x", { retain: true });
@@ -74,84 +74,24 @@ describe("Publisher", () => {
       { topic: "t", payload: "x", retain: true, qos: 0 },
       { topic: "t", payload: "x", retain: true, qos: 0 },
     ]);
-    expect(publisher.remembers("t", "x")).toBe(false);
     expect(publisher.publishedCount).toBe(3);
     target.up = false;
     expect(publisher.publishUnconfirmed("t", "y", true)).toBe(false);
+    expect(await publisher.publish("t", "y", { retain: true })).toBe(false);
     expect(publisher.publishedCount).toBe(3);
   });
 
-  it("does not send a payload identical to the last one on the same topic", async () => {
+  it("sends what it is given: deciding whether a message goes out is the caller's", async () => {
     const target = recordingTarget();
     const publisher = new Publisher(target, silentLogger());
-    expect(await publisher.publish("b/qemu/100", '{"cpu":1}', { retain: true })).toBe(true);
-    expect(await publisher.publish("b/qemu/100", '{"cpu":1}', { retain: true })).toBe(false);
-    expect(await publisher.publish("b/qemu/101", '{"cpu":1}', { retain: true })).toBe(true);
-    expect(await publisher.publish("b/qemu/100", '{"cpu":2}', { retain: true, qos: 0 })).toBe(true);
-    expect(target.sent).toEqual([
-      { topic: "b/qemu/100", payload: '{"cpu":1}', retain: true, qos: 1 },
-      { topic: "b/qemu/101", payload: '{"cpu":1}', retain: true, qos: 1 },
-      { topic: "b/qemu/100", payload: '{"cpu":2}', retain: true, qos: 0 },
-    ]);
-    expect(publisher.publishedCount).toBe(3);
-    expect(publisher.remembers("b/qemu/100", '{"cpu":2}')).toBe(true);
-    expect(publisher.remembers("b/qemu/100", '{"cpu":1}')).toBe(false);
-    expect(publisher.remembers("b/nothing", '{"cpu":1}')).toBe(false);
-  });
-
-  it("sends an identical payload when forced", async () => {
-    const target = recordingTarget();
-    const publisher = new Publisher(target, silentLogger());
-    await publisher.publish("t", "x", { retain: true });
-    expect(await publisher.publish("t", "x", { retain: true, force: true })).toBe(true);
-    expect(target.sent).toHaveLength(2);
-    expect(publisher.publishedCount).toBe(2);
-    // A forced publish leaves change detection to the caller: nothing is remembered for the topic.
-    expect(publisher.remembers("t", "x")).toBe(false);
-  });
-
-  it("clear publishes an empty retained payload and forgets the topic", async () => {
-    const target = recordingTarget();
-    const publisher = new Publisher(target, silentLogger());
-    await publisher.publish("t", "x", { retain: true });
-    await publisher.clear("t");
-    expect(target.sent[1]).toEqual({ topic: "t", payload: "", retain: true, qos: 1 });
-    expect(publisher.remembers("t", "x")).toBe(false);
     expect(await publisher.publish("t", "x", { retain: true })).toBe(true);
-    expect(publisher.publishedCount).toBe(3);
-  });
-
-  it("forgetAll lets the next publish of every topic go out", async () => {
-    const target = recordingTarget();
-    const publisher = new Publisher(target, silentLogger());
-    await publisher.publish("a", "1", { retain: true });
-    await publisher.publish("b", "2", { retain: true });
-    publisher.forgetAll();
-    expect(publisher.remembers("a", "1")).toBe(false);
-    expect(await publisher.publish("a", "1", { retain: true })).toBe(true);
-    expect(await publisher.publish("b", "2", { retain: true })).toBe(true);
-    expect(target.sent.map((message) => message.topic)).toEqual(["a", "b", "a", "b"]);
-  });
-
-  it("does not remember a payload the connection dropped", async () => {
-    const target = recordingTarget();
-    const publisher = new Publisher(target, silentLogger());
-    await publisher.publish("t", "old", { retain: true });
-    target.up = false;
-    expect(await publisher.publish("t", "new", { retain: true })).toBe(false);
-    expect(publisher.remembers("t", "old")).toBe(true);
-    expect(publisher.remembers("t", "new")).toBe(false);
-    target.up = true;
-    expect(await publisher.publish("t", "new", { retain: true })).toBe(true);
-    expect(publisher.publishedCount).toBe(2);
-  });
-
-  it("sends one message for two identical concurrent publishes", async () => {
-    const target = recordingTarget();
-    const publisher = new Publisher(target, silentLogger());
-    const results = await Promise.all([publisher.publish("t", "x", { retain: true }), publisher.publish("t", "x", { retain: true })]);
-    expect(results.sort()).toEqual([false, true]);
-    expect(target.sent).toHaveLength(1);
+    expect(await publisher.publish("t", "x", { retain: true, qos: 0 })).toBe(true);
+    await publisher.clear("t");
+    expect(target.sent).toEqual([
+      { topic: "t", payload: "x", retain: true, qos: 1 },
+      { topic: "t", payload: "x", retain: true, qos: 0 },
+      { topic: "t", payload: "", retain: true, qos: 1 },
+    ]);
   });
 
   it("works over a real connection: the broker keeps the last retained payload", async () => {
@@ -160,7 +100,6 @@ describe("Publisher", () => {
     const connection = await MqttConnection.connect(connectionOptions(broker.url, log), 5_000);
     try {
       const publisher = new Publisher(connection, log);
-      await publisher.publish("pub/x", "1", { retain: true });
       await publisher.publish("pub/x", "1", { retain: true });
       expect(publisher.publishedCount).toBe(1);
       await publisher.publish("pub/y", "2", { retain: true });
