@@ -58,7 +58,8 @@ const PLAUSIBLE = (celsius: number): boolean => Number.isFinite(celsius) && cels
 function attributeCelsius(attribute: SmartAttribute | undefined): number | null {
   if (!attribute || attribute.raw === undefined) return null;
   // raw is "33", "33 (Min/Max 18/52)" or "35 (0 18 0 0 0)": the first number is the current temperature.
-  const match = /^\s*(-?\d+)/.exec(String(attribute.raw));
+  // A hex raw value ("0x0a0b…", vendor-packed) says nothing readable.
+  const match = /^\s*(-?\d+)(?=\s|\(|$)/.exec(String(attribute.raw));
   const celsius = match ? Number(match[1]) : NaN;
   return PLAUSIBLE(celsius) ? celsius : null;
 }
