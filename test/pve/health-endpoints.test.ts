@@ -95,6 +95,13 @@ describe("health reads against the simulator", () => {
     sim.health.setAccess("pve2", { disks: false });
     await expect(client.diskList("pve2")).rejects.toBeInstanceOf(PveForbiddenError);
     await expect(client.diskList("pve1")).resolves.toBeDefined();
+
+    // /access/permissions tells the same story, as a node ACL without the privilege.
+    const perms = await client.permissions();
+    expect(Object.keys(perms["/nodes/pve3"] ?? {})).toContain("Sys.Audit");
+    expect(Object.keys(perms["/nodes/pve3"] ?? {})).not.toContain("Sys.Modify");
+    expect(Object.keys(perms["/nodes/pve2"] ?? {})).not.toContain("Sys.Audit");
+    expect(perms["/nodes/pve1"]).toBeUndefined();
   });
 
   it("HA status: the quorum entry, and PVE 9's fencing armed-state", async () => {
