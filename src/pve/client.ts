@@ -7,7 +7,9 @@ import {
   DEFAULT_RETRY_BASE_MS,
   type PveClientOptions,
 } from "./options.js";
-import { readData, toHttpError } from "./response.js";
+import { HealthReads, type PveHealthApi, type TaskLog } from "./health-reads.js";
+import type { AptUpdateRow, CephStatus, ClusterTaskRow, DiskRow, DiskSmart, HaStatusRow, ZfsPoolRow } from "./health-schemas.js";
+import { readData, readEnvelope, toHttpError } from "./response.js";
 import { RowValidator } from "./rows.js";
 import {
   AgentInterfaceSchema,
@@ -56,20 +58,24 @@ const seg = (value: string | number): string => encodeURIComponent(String(value)
 interface CallOptions {
   query?: FormParams;
   form?: FormParams;
+  /** The whole answer ({data, …}), not only its data. */
+  envelope?: boolean;
 }
 
 /** The typed PVE API over failover, session, retries, size cap and validation. */
-export class PveClient implements PveApi {
+export class PveClient implements PveApi, PveHealthApi {
   private readonly failover: Failover;
   private readonly session: Session;
   private readonly validate: RowValidator;
   private readonly log: Logger;
+  private readonly healthReads: HealthReads;
   private closed = false;
 
   constructor(options: PveClientOptions) {
     const now = options.now ?? Date.now;
     this.log = options.log;
     this.validate = new RowValidator(options.log);
+    this.healthReads = new HealthReads((path, query) => this.call("GET", path, { query: query ?? {}, envelope: true }) as Promise<{ data: unknown }>, this.validate);
     this.failover = new Failover(options.hosts, {
       tls: { verifyTls: options.verifyTls, fingerprints: options.fingerprints, caPem: options.caPem },
       timeoutMs: options.timeoutMs,
@@ -169,6 +175,40 @@ export class PveClient implements PveApi {
     return this.validate.one(PermissionsSchema, data ?? {}, "/access/permissions");
   }
 
+  // ---- health reads (health-reads.ts) ----
+
+  clusterTasks(): Promise<Rows<ClusterTaskRow>> {
+    return this.healthReads.clusterTasks();
+  }
+
+  taskLog(node: string, upid: string, start?: number): Promise<TaskLog> {
+    return this.healthReads.taskLog(node, upid, start);
+  }
+
+  diskList(node: string): Promise<Rows<DiskRow>> {
+    return this.healthReads.diskList(node);
+  }
+
+  diskSmart(node: string, devpath: string): Promise<DiskSmart> {
+    return this.healthReads.diskSmart(node, devpath);
+  }
+
+  zfsPools(node: string): Promise<Rows<ZfsPoolRow>> {
+    return this.healthReads.zfsPools(node);
+  }
+
+  aptUpdates(node: string): Promise<Rows<AptUpdateRow>> {
+    return this.healthReads.aptUpdates(node);
+  }
+
+  haStatus(): Promise<Rows<HaStatusRow>> {
+    return this.healthReads.haStatus();
+  }
+
+  cephStatus(): Promise<CephStatus> {
+    return this.healthReads.cephStatus();
+  }
+
   // ---- writes ----
 
   async guestPower(
@@ -245,7 +285,7 @@ export class PveClient implements PveApi {
         { method, path: fullPath, headers, ...(write ? { body: encodeForm(options.form) } : {}) },
         { write },
       );
-      if (response.status !== 401) return readData(fullPath, response);
+      if (response.status !== 401) return options.envelope ? readEnvelope(fullPath, response) : readData(fullPath, response);
       if (this.session.usesTicket && attempt === 0) {
         this.log.info(`PVE refused the ticket for ${method} ${path} (${response.statusMessage}); logging in again`);
         await this.session.refreshAfter401(auth.generation);

@@ -22,6 +22,22 @@ export class PveHttpError extends PveError {
   }
 }
 
+/**
+ * PVE answered 403: the account lacks a privilege. `aclPath` and `privilege` come from PVE's text
+ * "Permission check failed (/nodes/pve3, Sys.Modify)" when it has that form, else null.
+ */
+export class PveForbiddenError extends PveHttpError {
+  readonly aclPath: string | null;
+  readonly privilege: string | null;
+
+  constructor(message: string, path: string, errors?: Record<string, string>) {
+    super(403, message, path, errors);
+    const match = /\((\/[^,()]*),\s*([^()]+)\)/.exec(message);
+    this.aclPath = match ? match[1]!.trim() : null;
+    this.privilege = match ? match[2]!.trim() : null;
+  }
+}
+
 /** Login refused, or the API token rejected. Never carries a secret. */
 export class PveAuthError extends PveError {}
 

@@ -1,14 +1,19 @@
-import { PveHttpError, PveResponseError } from "./errors.js";
+import { PveForbiddenError, PveHttpError, PveResponseError } from "./errors.js";
 import type { RawResponse } from "./transport.js";
 
 /** Turns one raw answer into its `data`, or throws PVE's own error text. */
 export function readData(path: string, response: RawResponse): unknown {
+  return readEnvelope(path, response).data;
+}
+
+/** The whole answer: `data` and the keys PVE sets beside it (a task log's `total`). */
+export function readEnvelope(path: string, response: RawResponse): { data: unknown } & Record<string, unknown> {
   if (response.status < 200 || response.status >= 300) throw toHttpError(path, response);
   const json = parseJson(path, response.body);
   if (typeof json !== "object" || json === null || !("data" in json)) {
     throw new PveResponseError(path, `response from ${path} has no "data" key`);
   }
-  return (json as { data: unknown }).data;
+  return json as { data: unknown } & Record<string, unknown>;
 }
 
 /**
@@ -25,6 +30,7 @@ export function toHttpError(path: string, response: RawResponse): PveHttpError {
   const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
   const bodyMessage = typeof fields.message === "string" ? fields.message.trim() : "";
   const message = bodyMessage !== "" ? bodyMessage : response.statusMessage.trim();
+  if (response.status === 403) return new PveForbiddenError(message, path, stringMap(fields.errors));
   return new PveHttpError(response.status, message, path, stringMap(fields.errors));
 }
 

@@ -1,4 +1,5 @@
 import type { SimAuth, SimIdentity } from "./auth.js";
+import type { SimHealth } from "./health.js";
 import { SimHttpError } from "./http-error.js";
 import type { ClusterModel, SimGuest, SimNode } from "./model.js";
 import type { TaskRunner } from "./tasks.js";
@@ -17,6 +18,8 @@ export interface SimSettings {
 export interface SimContext {
   model: ClusterModel;
   tasks: TaskRunner;
+  /** Disks, ZFS pools, apt updates, Ceph: the health data and its test handles. */
+  health: SimHealth;
   auth: SimAuth;
   timers: TimerSet;
   settings: SimSettings;
@@ -40,6 +43,14 @@ export interface SimCall {
 }
 
 export type Handler = (call: SimCall) => unknown;
+
+/** A handler's answer with keys beside `data`, as PVE's `set_result_attrib` adds them (e.g. a task log's `total`). */
+export class SimResult {
+  constructor(
+    readonly data: unknown,
+    readonly attribs: Record<string, unknown>,
+  ) {}
+}
 
 export function param(call: SimCall, name: string): string {
   const value = call.params[name];

@@ -41,6 +41,8 @@ export interface SimGuest {
   ipv6: string[];
   snapshotFeature: boolean;
   warnings: boolean;
+  /** Its part of any backup job fails with this reason (PVE's text after "Backup of VM <vmid> failed - "). */
+  backupError?: string;
   mac: string;
   snapshots: SimSnapshot[];
   /** On the uptime clock. */
@@ -202,6 +204,7 @@ export class ClusterModel {
       ipv6: [...(spec.ipv6 ?? [])],
       snapshotFeature: spec.snapshotFeature ?? true,
       warnings: spec.warnings ?? false,
+      ...(spec.backupError !== undefined ? { backupError: spec.backupError } : {}),
       mac: macFor(spec.vmid),
       snapshots: [],
       startedAt: this.uptimeClock(),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SimIdentity } from "./auth.js";
-import type { SimCall, SimContext } from "./context.js";
+import { SimResult, type SimCall, type SimContext } from "./context.js";
 import { sendMalformed, streamHuge, type FaultSet } from "./faults.js";
 import { SimHttpError } from "./http-error.js";
 import { matchRoute, type CompiledRoute } from "./router.js";
@@ -66,9 +66,11 @@ export class RequestPipeline {
 
     let answer: Answer;
     try {
-      let data = this.dispatch({ host, method, path, query, body, authorization, ticket, csrfHeader, tokenHeader });
+      const result = this.dispatch({ host, method, path, query, body, authorization, ticket, csrfHeader, tokenHeader });
+      const attribs = result instanceof SimResult ? result.attribs : {};
+      let data = result instanceof SimResult ? result.data : result;
       if (fault?.kind === "rewrite" && fault.rewrite) data = fault.rewrite(data);
-      answer = { status: 200, body: JSON.stringify({ data }) };
+      answer = { status: 200, body: JSON.stringify({ ...attribs, data }) };
     } catch (error) {
       answer = errorAnswer(error);
     }

@@ -13,6 +13,11 @@ import { guestReadRoutes } from "./routes/guest-read.js";
 import { nodeRoutes } from "./routes/node.js";
 import { powerRoutes } from "./routes/power.js";
 import { snapshotRoutes } from "./routes/snapshot.js";
+import { clusterHealthRoutes } from "./routes/cluster-health.js";
+import { diskRoutes } from "./routes/disks.js";
+import { taskRoutes } from "./routes/tasks.js";
+import { SimHealth } from "./health.js";
+import { runBackupJob } from "./vzdump-job.js";
 import { RequestPipeline } from "./server.js";
 import { TaskRunner } from "./tasks.js";
 import { TimerSet } from "./timers.js";
@@ -20,12 +25,17 @@ import type { SimFault, SimGuestSpec, SimGuestView, SimOptions, SimRequest } fro
 
 const DEFAULT_USERS = { "root@pam": "rootpass", "pve2mqtt@pve": "secret-password" };
 const REPOID = "faa83925c9641325";
-const ROUTES = compileRoutes([...accessRoutes, ...clusterRoutes, ...nodeRoutes, ...guestReadRoutes, ...powerRoutes, ...snapshotRoutes, ...backupRoutes]);
+const ROUTES = compileRoutes([
+  ...accessRoutes, ...clusterRoutes, ...nodeRoutes, ...guestReadRoutes, ...powerRoutes, ...snapshotRoutes, ...backupRoutes,
+  ...taskRoutes, ...diskRoutes, ...clusterHealthRoutes,
+]);
 
 /** A Proxmox VE 8.2 API on loopback HTTPS, with its traps, for tests, the demo and the benchmark. */
 export class PveSimulator {
   readonly requests: SimRequest[] = [];
   readonly users: Record<string, string>;
+  /** Disks, ZFS pools, apt updates, HA arming and Ceph of the simulated cluster, and the handles to vary them. */
+  readonly health: SimHealth;
   private readonly model: ClusterModel;
   private readonly timers = new TimerSet();
   private readonly faults = new FaultSet();
@@ -54,9 +64,11 @@ export class PveSimulator {
       ticketLifetimeSec: options.ticketLifetimeSec ?? 7200,
       now,
     });
+    this.health = new SimHealth(nodes, options.version ?? "8.2.4");
     this.ctx = {
       model: this.model,
       tasks: new TaskRunner(now, this.timers),
+      health: this.health,
       auth,
       timers: this.timers,
       settings: {
@@ -143,9 +155,34 @@ export class PveSimulator {
     if (patch.ipv6 !== undefined) guest.ipv6 = [...patch.ipv6];
     if (patch.snapshotFeature !== undefined) guest.snapshotFeature = patch.snapshotFeature;
     if (patch.warnings !== undefined) guest.warnings = patch.warnings;
+    if ("backupError" in patch) {
+      if (patch.backupError === undefined) delete guest.backupError;
+      else guest.backupError = patch.backupError;
+    }
     if (patch.node !== undefined && patch.node !== guest.node) this.model.moveGuest(guest, patch.node);
     if (patch.status !== undefined) this.model.applyStatus(guest, patch.status, "lock" in patch ? patch.lock : guest.lock === "suspended" ? undefined : guest.lock);
     else if ("lock" in patch) this.model.setLock(guest, patch.lock);
+  }
+
+  /**
+   * A backup job as PVE's scheduler runs it (no API call, user root@pam): one vzdump task on `node`
+   * for the listed guests that live there (every guest of the node when `vmids` is absent). Returns its UPID.
+   */
+  startScheduledBackup(job: { node: string; vmids?: number[]; storage: string; mode?: "snapshot" | "suspend" | "stop"; compress?: string }): string {
+    const storage = this.model.storages.get(job.storage);
+    if (!storage) throw new Error(`The simulator has no storage "${job.storage}".`);
+    if (!this.model.nodes.has(job.node)) throw new Error(`Node "${job.node}" does not exist in the simulator.`);
+    const guests = [...this.model.guests.values()]
+      .filter((guest) => guest.node === job.node && !guest.template && (job.vmids === undefined || job.vmids.includes(guest.vmid)))
+      .sort((a, b) => a.vmid - b.vmid);
+    if (guests.length === 0) throw new Error(`None of the guests ${job.vmids?.join(", ") ?? "(all)"} is on ${job.node}: PVE's scheduler would start no task there.`);
+    const mode = job.mode ?? "snapshot";
+    const selection = job.vmids === undefined ? "--all 1" : guests.map((guest) => guest.vmid).join(" ");
+    const options = `--mode ${mode}${job.compress ? ` --compress ${job.compress}` : ""} --storage ${job.storage} --quiet 1`;
+    return runBackupJob(this.ctx, {
+      node: job.node, guests, storage, mode, user: "root@pam", commandLine: `vzdump ${selection} ${options}`,
+      ...(job.compress !== undefined ? { compress: job.compress } : {}),
+    }).upid;
   }
 
   migrateGuest(vmid: number, node: string): void {

@@ -29,6 +29,8 @@ export interface SimGuestSpec {
   snapshotFeature?: boolean;
   /** Successful tasks of this guest end with "WARNINGS: 1" instead of "OK". */
   warnings?: boolean;
+  /** Its part of every backup job fails with this reason, e.g. "storage 'nas' is not online"; undefined: succeeds. */
+  backupError?: string;
 }
 
 export interface SimStorageSpec {

@@ -64,8 +64,15 @@ function permissions(call: SimCall): unknown {
   const all = Object.values(PRIVILEGES).flat();
   const map = privilegeMap(all);
   const result: Record<string, Record<string, number>> = { "/": map, "/vms": map, "/storage": map, "/nodes": map, "/access": map, "/sdn": map, "/mapping": map };
+  // A node whose disks or updates the account may not read has its own ACL without that privilege.
+  for (const node of call.ctx.model.nodes.keys()) {
+    const health = call.ctx.health.of(node);
+    if (health.disksAllowed && health.updatesAllowed) continue;
+    const denied = [...(health.disksAllowed ? [] : ["Sys.Audit"]), ...(health.updatesAllowed ? [] : ["Sys.Modify"])];
+    result[`/nodes/${node}`] = privilegeMap(all.filter((privilege) => !denied.includes(privilege)));
+  }
   const path = call.args.path;
-  if (path !== undefined) return { [path]: map };
+  if (path !== undefined) return { [path]: result[path] ?? map };
   return result;
 }
 

@@ -2,6 +2,7 @@ import { requireNode, shuffled, taskUser, type SimCall } from "../context.js";
 import { checkParams, paramError, SimHttpError } from "../http-error.js";
 import type { SimGuest, SimNode, SimStorage } from "../model.js";
 import type { Route } from "../router.js";
+import { runBackupJob } from "../vzdump-job.js";
 
 const VZDUMP_PARAMS = [
   "vmid", "storage", "mode", "compress", "mailto", "mailnotification", "notification-mode", "remove", "prune-backups",
@@ -15,26 +16,6 @@ const ENUMS: Record<string, string[]> = {
   mailnotification: ["always", "failure"],
   "notification-mode": ["auto", "legacy-sendmail", "notification-system"],
 };
-
-function extension(compress: string | undefined): string {
-  switch (compress) {
-    case "1":
-    case "lzo":
-      return ".lzo";
-    case "gzip":
-      return ".gz";
-    case "zstd":
-      return ".zst";
-    default:
-      return "";
-  }
-}
-
-function stamp(epochMs: number): string {
-  const d = new Date(epochMs);
-  const p = (n: number): string => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}_${p(d.getUTCMonth() + 1)}_${p(d.getUTCDate())}-${p(d.getUTCHours())}_${p(d.getUTCMinutes())}_${p(d.getUTCSeconds())}`;
-}
 
 function vzdump(call: SimCall): unknown {
   const node = requireNode(call);
@@ -63,39 +44,23 @@ function vzdump(call: SimCall): unknown {
   // PVE: nothing of the list lives here → "OK", and nothing runs.
   if (local.length === 0) return "OK";
 
-  const alreadyLocked = new Set(local.filter((g) => g.lock !== undefined).map((g) => g.vmid));
-  for (const guest of local) if (!alreadyLocked.has(guest.vmid)) ctx.model.setLock(guest, "backup");
-  const task = ctx.tasks.start({
+  const task = runBackupJob(ctx, {
     node: node.name,
-    type: "vzdump",
-    id: local.length === 1 ? String(local[0]!.vmid) : "",
+    guests: local.sort((a, b) => a.vmid - b.vmid),
+    storage,
+    mode: args.mode ?? "snapshot",
     user: taskUser(call),
-    durationMs: ctx.settings.taskDurationMs,
-    finish: () => {
-      const end = ctx.model.now();
-      let warnings = 0;
-      for (const guest of local) {
-        if (alreadyLocked.has(guest.vmid)) continue;
-        if (guest.lock === "backup") ctx.model.setLock(guest, undefined);
-        if (guest.warnings) warnings++;
-        const format = `${guest.kind === "qemu" ? "vma" : "tar"}${extension(args.compress)}`;
-        const size = Math.round(guest.diskUsed * 0.45);
-        ctx.model.backups.push({
-          volid: `${storageId}:backup/vzdump-${guest.kind}-${guest.vmid}-${stamp(end)}.${format}`,
-          storage: storageId,
-          node: node.name,
-          vmid: guest.vmid,
-          ctime: Math.floor(end / 1000),
-          size,
-          format,
-        });
-        storage.used += size;
-      }
-      if (alreadyLocked.size > 0) return "job errors";
-      return warnings > 0 ? `WARNINGS: ${warnings}` : "OK";
-    },
+    commandLine: commandLine(args),
+    ...(args.compress !== undefined ? { compress: args.compress } : {}),
   });
   return task.upid;
+}
+
+/** How vzdump's log shows the job: the vmids, then the options as given. */
+function commandLine(args: Record<string, string>): string {
+  const vmids = (args.vmid ?? "").split(/[,;\s]+/).filter(Boolean);
+  const options = Object.entries(args).filter(([key]) => key !== "vmid").map(([key, value]) => `--${key} ${/\s/.test(value) ? `'${value}'` : value}`);
+  return ["vzdump", ...vmids, ...options].join(" ");
 }
 
 function requireStorage(call: SimCall) {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { backupOutcomes, liveBackups, type LiveBackup } from "../../src/inventory/backups.js";
+import { summarizeTasks, toClusterTasks, vzdumpTasksEnded, type ClusterTask } from "../../src/inventory/tasks.js";
+import { emptyVzdumpLog, readVzdumpLog, type VzdumpLogState } from "../../src/inventory/vzdump-log.js";
+import { clientFor, requestsTo, startSim } from "../pve/harness.js";
+
+describe("a backup job started by PVE's scheduler, seen from /cluster/tasks and its log alone", () => {
+  it("shows the running guests and rising qemu progress, then ok / error per guest with PVE's reason", async () => {
+    const sim = await startSim({ hosts: 1, taskDurationMs: 400 });
+    const client = clientFor(sim);
+    sim.updateGuest(200, { backupError: "storage 'nas' is not online" });
+    const upid = sim.startScheduledBackup({ node: "pve1", vmids: [100, 101, 200], storage: "nas" });
+
+    let previous: ClusterTask[] | null = null;
+    let log: VzdumpLogState = emptyVzdumpLog();
+    const seen: ReadonlyMap<number, LiveBackup>[] = [];
+    let outcomes: ReturnType<typeof backupOutcomes> = [];
+    // One "poll" every 50 ms: /cluster/tasks, then the new log lines of a running vzdump, or the rest of one that ended.
+    for (let polls = 0; polls < 200 && outcomes.length === 0; polls++) {
+      const tasks = toClusterTasks((await client.clusterTasks()).rows);
+      const task = tasks.find((candidate) => candidate.upid === upid)!;
+      const ended = vzdumpTasksEnded(previous, tasks).some((candidate) => candidate.upid === upid);
+      if (task.endedAt === null || ended) log = readVzdumpLog(log, (await client.taskLog("pve1", upid, log.linesRead)).lines);
+      if (task.endedAt === null) {
+        seen.push(liveBackups(tasks, new Map([[upid, log]])));
+        expect(summarizeTasks(tasks, Date.now()).backupsRunning).toBe(1);
+      }
+      if (ended) outcomes = backupOutcomes(log);
+      previous = tasks;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    expect(seen[0]?.size).toBe(3);
+    const progress100 = seen.map((live) => live.get(100)?.progress).filter((value) => typeof value === "number");
+    expect(new Set(progress100).size).toBeGreaterThan(1);
+    expect(progress100).toEqual([...progress100].sort((a, b) => a! - b!));
+    expect(seen.at(-1)?.has(100)).toBe(false);
+    expect(outcomes).toEqual([
+      { vmid: 100, status: "ok", error: null },
+      { vmid: 101, status: "ok", error: null },
+      { vmid: 200, status: "error", error: "storage 'nas' is not online" },
+    ]);
+    expect(log.lastError).toBe("Backup of VM 200 failed - storage 'nas' is not online");
+
+    // The log is not read again once the end was read.
+    const reads = requestsTo(sim, `/nodes/pve1/tasks/${upid}/log`).length;
+    const tasks = toClusterTasks((await client.clusterTasks()).rows);
+    expect(vzdumpTasksEnded(previous, tasks)).toEqual([]);
+    expect(requestsTo(sim, `/nodes/pve1/tasks/${upid}/log`)).toHaveLength(reads);
+  });
+});
