@@ -40,6 +40,8 @@ const bool = z.preprocess((value) => {
 const num = z.preprocess((value) => (typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value), z.number());
 const port = num.pipe(z.number().int().min(1).max(65535));
 const nonEmpty = z.string().trim().min(1);
+/** Seconds between two reads of a slow detail; 0 turns it off. */
+const seconds = num.pipe(z.number().int().min(0));
 /** Secrets are taken verbatim: a space at either end may be part of the password. */
 const secret = z.string().min(1);
 
@@ -154,6 +156,16 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ nodes: ["*"], exclude_vmids: [] }),
+    details: z
+      .object({
+        ips: seconds.default(1800),
+        refresh: seconds.default(21600),
+        disks: seconds.default(600),
+        updates: seconds.default(1800),
+        backup_max_age: num.pipe(z.number().int().positive()).default(604800),
+      })
+      .strict()
+      .default({ ips: 1800, refresh: 21600, disks: 600, updates: 1800, backup_max_age: 604800 }),
     http: z
       .object({
         port: num.pipe(z.number().int().min(0).max(65535)).optional(),

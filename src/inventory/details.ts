@@ -20,12 +20,24 @@ export interface DetailCadence {
 
 export const DEFAULT_CADENCE: DetailCadence = { ips: 10, snapshots: 30, backups: 30 };
 
+/** Guests (by vmid) whose details are read in this poll whatever their cadence: the task feed saw them change. */
+export interface WantedDetails {
+  ips: ReadonlySet<number>;
+  snapshots: ReadonlySet<number>;
+  backups: ReadonlySet<number>;
+}
+
+const NOTHING_WANTED: WantedDetails = { ips: new Set(), snapshots: new Set(), backups: new Set() };
+
 /** A guest whose agent (or CT interfaces endpoint) did not answer is not asked again for this many cycles. */
 const SILENT_CYCLES = 30;
 const CONCURRENCY = 8;
 /** First readings of guests seen for the first time, at most this many requests per poll (CONTRACT 4). */
 const FIRST_READ_BUDGET = 50;
 const NO_IPS: GuestIps = Object.freeze({ ipv4: [], ipv6: [] });
+/** A guest whose agent has not answered in its first minutes is asked again every few polls. */
+const AGENT_STARTUP_S = 300;
+const AGENT_RETRY_CYCLES = 3;
 
 /** The parts of a guest's config the details need. */
 interface ConfigFacts {
@@ -53,6 +65,8 @@ interface BackupListing {
   key: string;
   node: string;
   storage: string;
+  /** Every node that has it (a shared storage is listed once). */
+  nodes: string[];
 }
 
 interface Job {
@@ -82,7 +96,7 @@ export class DetailsCollector {
   }
 
   /** Fetches what is due in this cycle; returns the details of every guest in the inventory. */
-  async collect(api: PveApi, inventory: Inventory, cycle: number): Promise<ReadonlyMap<DeviceKey, GuestDetails>> {
+  async collect(api: PveApi, inventory: Inventory, cycle: number, wanted: WantedDetails = NOTHING_WANTED): Promise<ReadonlyMap<DeviceKey, GuestDetails>> {
     this.cycle = cycle;
     const due: Job[] = [];
     const firstReads: Job[] = [];
@@ -95,12 +109,15 @@ export class DetailsCollector {
       if (guest.status === "running") {
         const ips: Job = { run: () => this.fetchIps(api, guest, memory), cost: memory.config ? 1 : 2 };
         if (memory.ips === undefined) firstReads.push(ips);
-        else if (phase % this.cadence.ips === 0) due.push(ips);
+        else if (wanted.ips.has(guest.vmid)) {
+          memory.silentUntil = 0;
+          due.push(ips);
+        } else if (isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory)) due.push(ips);
       }
       if (guest.status !== "unknown") {
         const snapshots: Job = { run: () => this.fetchSnapshots(api, guest, memory), cost: 1 };
         if (memory.snapshots === undefined) firstReads.push(snapshots);
-        else if (phase % this.cadence.snapshots === 0) due.push(snapshots);
+        else if (wanted.snapshots.has(guest.vmid) || isDue(phase, this.cadence.snapshots)) due.push(snapshots);
       }
     }
     for (const key of this.guests.keys()) if (!guests.has(key)) this.problems.forget(`${key}:`);
@@ -108,13 +125,24 @@ export class DetailsCollector {
 
     const listings = backupListings(inventory);
     this.backups = new Map([...this.backups].filter(([key]) => listings.some((listing) => listing.key === key)));
+    const backedUpOn = new Set(inventory.guests.filter((guest) => wanted.backups.has(guest.vmid)).map((guest) => guest.node));
     for (const listing of listings) {
       const job: Job = { run: () => this.fetchBackups(api, listing), cost: 1 };
       if (!this.backups.has(listing.key)) firstReads.push(job);
-      else if ((cycle + spreadHash(listing.key)) % this.cadence.backups === 0) due.push(job);
+      else if (listing.nodes.some((node) => backedUpOn.has(node)) || isDue(cycle + spreadHash(listing.key), this.cadence.backups)) due.push(job);
     }
     await runLimited([...due, ...withinBudget(firstReads, FIRST_READ_BUDGET)].map((job) => job.run), CONCURRENCY);
     return this.detailsOf(inventory);
+  }
+
+  /** Whether some backup storage has been listed (else nothing is known of backups). */
+  get backupsListed(): boolean {
+    return this.backups.size > 0;
+  }
+
+  /** A guest started in the last few minutes whose agent did not answer yet: asked again every few polls. */
+  private agentRetryDue(guest: GuestInfo, memory: GuestMemory): boolean {
+    return justStarted(guest) && memory.silentUntil > 0 && memory.silentUntil === this.cycle;
   }
 
   /** Fetches the given details of one guest now (after a command, or a refresh request). */
@@ -167,7 +195,7 @@ export class DetailsCollector {
         memory.ips = ipsFromAgent((await api.agentInterfaces(guest.node, guest.vmid)).rows);
         this.problems.succeeded(`${key}:agent`, `The guest agent of ${key} answers again`);
       } catch (error) {
-        memory.silentUntil = this.cycle + SILENT_CYCLES;
+        memory.silentUntil = this.cycle + (justStarted(guest) ? AGENT_RETRY_CYCLES : SILENT_CYCLES);
         memory.ips ??= NO_IPS;
         this.problems.failed(`${key}:agent`, `The guest agent of ${key} does not answer; its IPs stay as last known and it is asked again in ${SILENT_CYCLES} cycles`, error);
       }
@@ -264,6 +292,16 @@ export class DetailsCollector {
   }
 }
 
+/** Its agent may still be coming up. */
+function justStarted(guest: GuestInfo): boolean {
+  return guest.uptime !== null && guest.uptime < AGENT_STARTUP_S;
+}
+
+/** Due on this phase of a cadence; a cadence of 0 is never due. */
+function isDue(phase: number, cadence: number): boolean {
+  return cadence > 0 && phase % cadence === 0;
+}
+
 /** The first jobs whose summed cost stays within the budget; the others wait for the next poll. */
 function withinBudget(jobs: Job[], budget: number): Job[] {
   const taken: Job[] = [];
@@ -285,14 +323,16 @@ function backupListings(inventory: Inventory): BackupListing[] {
   const listings = new Map<string, BackupListing>();
   for (const storage of inventory.storages.filter(holdsBackups)) {
     const listing = listingOf(storage);
-    if (!listings.has(listing.key)) listings.set(listing.key, listing);
+    const known = listings.get(listing.key);
+    if (known) known.nodes.push(storage.node);
+    else listings.set(listing.key, listing);
   }
   return [...listings.values()];
 }
 
 function listingOf(storage: StorageInfo): BackupListing {
   const key = storage.shared ? `shared/${storage.storage}` : `${storage.node}/${storage.storage}`;
-  return { key, node: storage.node, storage: storage.storage };
+  return { key, node: storage.node, storage: storage.storage, nodes: [storage.node] };
 }
 
 function configFacts(kind: GuestInfo["kind"], config: GuestConfig): ConfigFacts {

@@ -5,16 +5,24 @@ import type { PveApi } from "../pve/types.js";
 import { buildInventory, buildResources, splitTags, type InventoryOptions, type ResourcesBuilt } from "./build.js";
 import { countingApi } from "./counting.js";
 import { deriveGuestStatus } from "./derive.js";
-import { DEFAULT_CADENCE, DetailsCollector, type DetailCadence, type DetailKind } from "./details.js";
+import { DEFAULT_CADENCE, DetailsCollector, type DetailCadence, type DetailKind, type WantedDetails } from "./details.js";
+import { HealthReader, type HealthCadence, type HealthState } from "./health.js";
+import { TaskFeed, type TaskChanges, type TaskState } from "./task-feed.js";
 import { ProblemLog } from "./problems.js";
 import { RateTracker } from "./rates.js";
 import { guestKey, type DeviceKey, type GuestDetails, type GuestInfo, type GuestRates, type Inventory } from "./types.js";
 
+/** Everything one poll learned: immutable values, handed from one poll to the next. */
 export interface PollOutcome {
   inventory: Inventory;
-  /** The rate tracker's and the details collector's own maps, updated in place by the next poll. */
   rates: ReadonlyMap<DeviceKey, GuestRates>;
   details: ReadonlyMap<DeviceKey, GuestDetails>;
+  /** Tasks and backups from /cluster/tasks and the vzdump logs. */
+  tasks: TaskState;
+  /** Disks, ZFS pools, updates, HA and Ceph. */
+  health: HealthState;
+  /** Whether some backup storage could be listed (else nothing is known of backups). */
+  backupsListed: boolean;
   /** PVE requests this cycle (or this refresh). */
   requests: number;
   /** Rows of /cluster/resources that failed validation and were skipped. */
@@ -28,6 +36,8 @@ export interface PollerOptions {
   now?: () => number;
   /** In cycles; default 10, 30, 30. */
   cadence?: DetailCadence;
+  /** Seconds; default: disks, updates, HA and Ceph never read. */
+  health?: HealthCadence;
 }
 
 /** `/version` is the health panel's PVE version; nodes carry their own, so it is read rarely. */
@@ -41,12 +51,15 @@ interface LiveGuest {
 }
 
 /**
- * Reads the cluster once per cycle with a fixed budget — /cluster/resources, /cluster/status and
- * one /nodes/{n}/status per online node — plus slow details spread across cycles.
+ * Reads the cluster once per cycle with a fixed budget — /cluster/resources, /cluster/status,
+ * /cluster/tasks and one /nodes/{n}/status per online node — plus slow details: read when the
+ * task feed says they changed, and spread across cycles on their cadence.
  */
 export class Poller {
   private readonly rates = new RateTracker();
   private readonly details: DetailsCollector;
+  private readonly tasks: TaskFeed;
+  private readonly health: HealthReader;
   private readonly problems: ProblemLog;
   private readonly now: () => number;
   private readonly live = new Map<DeviceKey, LiveGuest>();
@@ -60,6 +73,8 @@ export class Poller {
   ) {
     this.now = options.now ?? Date.now;
     this.details = new DetailsCollector(options.log, options.cadence ?? DEFAULT_CADENCE);
+    this.tasks = new TaskFeed(options.log, this.now);
+    this.health = new HealthReader(options.log, options.health ?? { disks: 0, updates: 0, cluster: 0 }, this.now);
     this.problems = new ProblemLog(options.log);
   }
 
@@ -74,9 +89,10 @@ export class Poller {
     const cycle = this.cycle++;
     const previous = this.outcome?.inventory;
     const resources = await this.readResources(api, previous);
-    const [clusterStatus, nodeStatuses] = await Promise.all([
+    const [clusterStatus, nodeStatuses, taskReading] = await Promise.all([
       this.readClusterStatus(api),
       this.readNodeStatuses(api, resources.onlineNodes),
+      this.tasks.read(api),
       cycle % VERSION_EVERY_CYCLES === 0 ? this.readVersion(api) : Promise.resolve(),
     ]);
     const built = buildInventory(
@@ -85,8 +101,17 @@ export class Poller {
     );
     const inventory = this.withLiveGuests(built);
     const rates = this.rates.update(inventory);
-    const details = await this.details.collect(api, inventory, cycle);
-    this.outcome = { inventory, rates, details, requests: requests(), skippedRows: resources.skipped };
+    const [details, health] = await Promise.all([this.details.collect(api, inventory, cycle, wantedDetails(taskReading.changes)), this.health.read(api, inventory)]);
+    this.outcome = {
+      inventory,
+      rates,
+      details,
+      tasks: taskReading.state,
+      health,
+      backupsListed: this.details.backupsListed,
+      requests: requests(),
+      skippedRows: resources.skipped,
+    };
     return this.outcome;
   }
 
@@ -186,6 +211,15 @@ export class Poller {
       this.problems.failed("version", "GET /version failed; keeping the last known PVE version", error);
     }
   }
+}
+
+/** The details the task feed says changed: read them in this poll. */
+function wantedDetails(changes: TaskChanges): WantedDetails {
+  return {
+    ips: new Set(changes.started.map((end) => end.vmid)),
+    snapshots: new Set(changes.snapshots.map((end) => end.vmid)),
+    backups: new Set(changes.backups),
+  };
 }
 
 /** A guest as status/current shows it, derived exactly as a resources row would be. */

@@ -1,3 +1,4 @@
+import type { PveHealthApi } from "./health-reads.js";
 import type {
   AgentInterface,
   ClusterStatusRow,
@@ -51,7 +52,7 @@ export interface Rows<T> {
  * The typed PVE API the rest of the daemon uses. Implemented by `PveClient` (client.ts) over the
  * session, failover and retry machinery. Every method throws a `PveError` subclass (errors.ts).
  */
-export interface PveApi {
+export interface PveApi extends PveHealthApi {
   version(): Promise<PveVersion>;
   clusterStatus(): Promise<Rows<ClusterStatusRow>>;
   /** Rows of unknown `type` are dropped silently; malformed rows of known types are skipped and logged. */

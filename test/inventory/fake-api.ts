@@ -4,6 +4,7 @@ import {
   ResourceRowSchema, SnapshotRowSchema, StorageContentRowSchema, VersionSchema,
 } from "../../src/pve/schemas.js";
 import type { GuestKind, PveApi, Rows } from "../../src/pve/types.js";
+import { ClusterTaskRowSchema } from "../../src/pve/health-schemas.js";
 import type { z } from "zod";
 import { rawNodeStatus } from "./fixtures.js";
 
@@ -67,6 +68,41 @@ export class FakePve implements PveApi {
     this.calls.push({ method, args });
     const error = this.failing.get(method);
     if (error) throw error;
+  }
+
+  /** Health reads: nothing to report unless a test sets these. */
+  tasks: unknown[] = [];
+  async clusterTasks() {
+    this.record("clusterTasks");
+    return rows(ClusterTaskRowSchema, this.tasks);
+  }
+  async taskLog(node: string, upid: string, start?: number) {
+    this.record("taskLog", node, upid, start);
+    return { lines: [], total: 0, skipped: 0 };
+  }
+  async diskList(node: string) {
+    this.record("diskList", node);
+    return { rows: [], skipped: 0 };
+  }
+  async diskSmart(node: string, devpath: string): Promise<never> {
+    this.record("diskSmart", node, devpath);
+    throw new Error("no SMART data in the fake");
+  }
+  async zfsPools(node: string) {
+    this.record("zfsPools", node);
+    return { rows: [], skipped: 0 };
+  }
+  async aptUpdates(node: string) {
+    this.record("aptUpdates", node);
+    return { rows: [], skipped: 0 };
+  }
+  async haStatus() {
+    this.record("haStatus");
+    return { rows: [], skipped: 0 };
+  }
+  async cephStatus(): Promise<never> {
+    this.record("cephStatus");
+    throw new Error("no Ceph in the fake");
   }
 
   async version() {

@@ -41,10 +41,10 @@ afterAll(async () => {
 });
 
 const gets = () => sim.requests.filter((request) => request.method === "GET");
-const isCore = (path: string) => path === "/cluster/resources" || path === "/cluster/status" || path === "/version" || /^\/nodes\/[^/]+\/status$/.test(path);
+const isCore = (path: string) => path === "/cluster/resources" || path === "/cluster/status" || path === "/cluster/tasks" || path === "/version" || /^\/nodes\/[^/]+\/status$/.test(path);
 
 describe("Poller against the simulator", () => {
-  it("keeps the request budget: 2 + online nodes per steady cycle, details spread", async () => {
+  it("keeps the request budget: 3 + online nodes per steady cycle, details spread", async () => {
     sim.setNodeOnline("pve3", false);
     const poller = new Poller(client, { filter: { nodes: ["*"], exclude_vmids: [] }, log: silentLogger() });
     const extras: number[] = [];
@@ -54,7 +54,7 @@ describe("Poller against the simulator", () => {
       const requests = gets();
       const core = requests.filter((request) => isCore(request.path)).map((request) => request.path).sort();
       expect(core).toEqual(
-        [...(cycle === 0 ? ["/version"] : []), "/cluster/resources", "/cluster/status", "/nodes/pve1/status", "/nodes/pve2/status"].sort(),
+        [...(cycle === 0 ? ["/version"] : []), "/cluster/resources", "/cluster/status", "/cluster/tasks", "/nodes/pve1/status", "/nodes/pve2/status"].sort(),
       );
       expect(outcome.requests).toBe(requests.length);
       extras.push(requests.length - core.length);

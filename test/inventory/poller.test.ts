@@ -5,7 +5,7 @@ import { createLogger } from "../../src/log.js";
 import { PveHttpError } from "../../src/pve/errors.js";
 import { FakePve, type FakeGuest } from "./fake-api.js";
 
-const CORE = new Set(["clusterResources", "clusterStatus", "nodeStatus", "version"]);
+const CORE = new Set(["clusterResources", "clusterStatus", "clusterTasks", "nodeStatus", "version"]);
 
 function capture() {
   const lines: Array<{ level: number; msg: string }> = [];
@@ -27,21 +27,21 @@ function vm(vmid: number, overrides: Partial<FakeGuest> = {}): FakeGuest {
 const EVERY_CYCLE = { ips: 1, snapshots: 1, backups: 1 };
 
 describe("Poller request budget", () => {
-  it("makes exactly 2 + online nodes core requests per steady cycle, /version on the first and every 100th", async () => {
+  it("makes exactly 3 + online nodes core requests per steady cycle, /version on the first and every 100th", async () => {
     const api = new FakePve({ pve1: true, pve2: true, pve3: false });
     const { poller: p, tick } = poller(api);
     const first = await p.poll();
     expect(api.calls.filter((call) => CORE.has(call.method)).map((call) => call.method).sort()).toEqual(
-      ["clusterResources", "clusterStatus", "nodeStatus", "nodeStatus", "version"],
+      ["clusterResources", "clusterStatus", "clusterTasks", "nodeStatus", "nodeStatus", "version"],
     );
     expect(api.calls.filter((call) => call.method === "nodeStatus").map((call) => call.args[0]).sort()).toEqual(["pve1", "pve2"]);
-    expect(first.requests).toBe(5);
+    expect(first.requests).toBe(6);
     for (let cycle = 1; cycle < 100; cycle++) {
       api.clear();
       tick();
       const outcome = await p.poll();
-      expect(outcome.requests).toBe(4);
-      expect(api.calls.map((call) => call.method).sort()).toEqual(["clusterResources", "clusterStatus", "nodeStatus", "nodeStatus"]);
+      expect(outcome.requests).toBe(5);
+      expect(api.calls.map((call) => call.method).sort()).toEqual(["clusterResources", "clusterStatus", "clusterTasks", "nodeStatus", "nodeStatus"]);
     }
     api.clear();
     await p.poll();
@@ -188,12 +188,24 @@ describe("Poller details", () => {
 
   it("does not ask a silent agent again for 30 cycles and logs it once", async () => {
     const api = new FakePve({ pve1: true });
-    api.guests = [vm(100, { agent: "QEMU guest agent is not running" })];
+    api.guests = [vm(100, { agent: "QEMU guest agent is not running", uptime: 86_400 })];
     const { log, lines } = capture();
     const { poller: p } = poller(api, { cadence: EVERY_CYCLE, log });
     for (let cycle = 0; cycle < 31; cycle++) await p.poll();
     expect(api.count("agentInterfaces")).toBe(2);
     expect(lines.filter((line) => line.level === 40 && line.msg.includes("agent"))).toHaveLength(1);
+  });
+
+  it("asks the agent of a guest that just started again every 3 polls until it answers", async () => {
+    const api = new FakePve({ pve1: true });
+    api.guests = [vm(100, { agent: "QEMU guest agent is not running", uptime: 20 })];
+    const { poller: p } = poller(api);
+    for (let cycle = 0; cycle < 9; cycle++) await p.poll();
+    expect(api.count("agentInterfaces")).toBe(3);
+    api.guests = [vm(100, { uptime: 60, agent: [{ name: "eth0", "ip-addresses": [{ "ip-address-type": "ipv4", "ip-address": "192.0.2.50", prefix: 24 }] }] })];
+    let outcome = await p.poll();
+    for (let cycle = 0; cycle < 3 && outcome.details.get("qemu/100")?.ipv4.length === 0; cycle++) outcome = await p.poll();
+    expect(outcome.details.get("qemu/100")?.ipv4).toEqual(["192.0.2.50"]);
   });
 
   it("reads lxc IPs from /interfaces, else from the config's static ip=", async () => {

@@ -6,6 +6,8 @@ import { silentLogger } from "../../src/log.js";
 import { MqttConnection, type IncomingMessage } from "../../src/mqtt/connection.js";
 import { Publisher } from "../../src/mqtt/publisher.js";
 import { DeviceSync } from "../../src/publish/devices.js";
+import { NO_TASKS } from "../../src/inventory/task-feed.js";
+import { NO_HEALTH } from "../../src/inventory/health.js";
 import { deviceDiscoveryTopics } from "../../src/homeassistant/discovery.js";
 import { makeConfig, makeContext } from "../homeassistant/fixtures.js";
 import { connectionOptions, recordMessages, startAedes, waitFor, type TestBroker } from "../mqtt/helpers.js";
@@ -27,7 +29,7 @@ function guest(fields: Partial<GuestInfo>): GuestInfo {
 
 function outcome(guestInfo: GuestInfo, nodeInfo: NodeInfo = node, rates: PollOutcome["rates"] = new Map()): PollOutcome {
   const inventory: Inventory = { takenAt: 0, cluster: { name: "lab", quorate: true, pveVersion: "8.2.4" }, nodes: [nodeInfo], guests: [guestInfo], storages: [] };
-  return { inventory, rates, details: new Map(), requests: 0, skippedRows: 0 };
+  return { inventory, rates, details: new Map(), tasks: NO_TASKS, health: NO_HEALTH, backupsListed: false, requests: 0, skippedRows: 0 };
 }
 
 /** A DeviceSync publishing to an embedded broker, and what an observer subscribed to `filter` receives there. */

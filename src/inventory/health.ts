@@ -1,0 +1,148 @@
+import type { Logger } from "../log.js";
+import { PveForbiddenError } from "../pve/errors.js";
+import type { DiskSmart } from "../pve/health-schemas.js";
+import type { PveApi } from "../pve/types.js";
+import { hasCephStorage, toCephHealth, toHaHealth, UNKNOWN_HA, type HaHealth } from "./cluster-health.js";
+import { isPartition, toDiskInfos, type DiskInfo } from "./disks.js";
+import { ProblemLog } from "./problems.js";
+import type { Inventory } from "./types.js";
+import { toUpdatesInfo, UNKNOWN_UPDATES, type UpdatesInfo } from "./updates.js";
+import { toZfsPoolInfos, type ZfsPoolInfo } from "./zfs.js";
+
+/** One node's health readings; null where never read (or not allowed). An immutable value. */
+export interface NodeHealth {
+  disks: readonly DiskInfo[] | null;
+  pools: readonly ZfsPoolInfo[] | null;
+  updates: UpdatesInfo;
+}
+
+/** The health data of CONTRACT 8 that the core poll does not read: per node, and the cluster's HA and Ceph. */
+export interface HealthState {
+  nodes: ReadonlyMap<string, NodeHealth>;
+  ha: HaHealth;
+  ceph: string | null;
+}
+
+export const NO_HEALTH: HealthState = Object.freeze({ nodes: new Map(), ha: UNKNOWN_HA, ceph: null });
+
+export interface HealthCadence {
+  /** Seconds between two readings of a node's disks (with SMART) and ZFS pools; 0: never. */
+  disks: number;
+  /** Seconds between two readings of a node's pending updates; 0: never. */
+  updates: number;
+  /** Seconds between two readings of the HA manager's and Ceph's status; 0: never. */
+  cluster: number;
+}
+
+/**
+ * Reads the slow health data on its own cadence (SMART queries can wake sleeping drives: never
+ * per poll). A failed read keeps the last value and is logged once; a 403 leaves the value null.
+ */
+export class HealthReader {
+  private state: HealthState = NO_HEALTH;
+  private readonly lastRead = new Map<string, number>();
+  private readonly problems: ProblemLog;
+
+  constructor(
+    log: Logger,
+    private readonly cadence: HealthCadence,
+    private readonly now: () => number,
+  ) {
+    this.problems = new ProblemLog(log);
+  }
+
+  get current(): HealthState {
+    return this.state;
+  }
+
+  async read(api: PveApi, inventory: Inventory): Promise<HealthState> {
+    const online = inventory.nodes.filter((node) => node.status === "online");
+    const nodes = new Map<string, NodeHealth>();
+    await Promise.all(
+      online.map(async (node) => {
+        const known = this.state.nodes.get(node.name) ?? { disks: null, pools: null, updates: UNKNOWN_UPDATES };
+        const [disks, pools] = this.due(`${node.name}:disks`, this.cadence.disks) ? await Promise.all([this.readDisks(api, node.name), this.readPools(api, node.name)]) : [known.disks, known.pools];
+        const updates = this.due(`${node.name}:updates`, this.cadence.updates) ? await this.readUpdates(api, node.name, node.pveVersion) : known.updates;
+        nodes.set(node.name, { disks: disks ?? known.disks, pools: pools ?? known.pools, updates });
+      }),
+    );
+    // a node that is not online keeps what was last read (its disks and pools go offline with it)
+    for (const [name, health] of this.state.nodes) if (!nodes.has(name) && inventory.nodes.some((node) => node.name === name)) nodes.set(name, health);
+    let { ha, ceph } = this.state;
+    if (this.due("cluster", this.cadence.cluster)) {
+      ha = await this.readHa(api);
+      ceph = hasCephStorage(inventory.storages.map((storage) => storage.type)) ? await this.readCeph(api) : null;
+    }
+    this.state = Object.freeze({ nodes, ha, ceph });
+    return this.state;
+  }
+
+  /** Whether `key` is due now (and notes it read); seconds 0 turns it off. */
+  private due(key: string, seconds: number): boolean {
+    if (seconds <= 0) return false;
+    const last = this.lastRead.get(key);
+    if (last !== undefined && this.now() - last < seconds * 1000) return false;
+    this.lastRead.set(key, this.now());
+    return true;
+  }
+
+  private async readDisks(api: PveApi, node: string): Promise<DiskInfo[] | null> {
+    try {
+      const rows = (await api.diskList(node)).rows.filter((row) => !isPartition(row));
+      const smart = new Map<string, DiskSmart>();
+      for (const row of rows) {
+        try {
+          smart.set(row.devpath, await api.diskSmart(node, row.devpath));
+        } catch {
+          // no SMART answer for this disk: its temperature stays null
+        }
+      }
+      this.problems.succeeded(`${node}:disks`, `The disks of ${node} can be listed again`);
+      return toDiskInfos(node, rows, smart);
+    } catch (error) {
+      this.problems.failed(`${node}:disks`, `Cannot list the disks of ${node} (needs Sys.Audit on /nodes/${node}); keeping the last known disks`, error);
+      return null;
+    }
+  }
+
+  private async readPools(api: PveApi, node: string): Promise<ZfsPoolInfo[] | null> {
+    try {
+      const pools = toZfsPoolInfos(node, (await api.zfsPools(node)).rows);
+      this.problems.succeeded(`${node}:zfs`, `The ZFS pools of ${node} can be listed again`);
+      return pools;
+    } catch (error) {
+      this.problems.failed(`${node}:zfs`, `Cannot list the ZFS pools of ${node}; keeping the last known pools`, error);
+      return null;
+    }
+  }
+
+  private async readUpdates(api: PveApi, node: string, pveVersion: string | null): Promise<UpdatesInfo> {
+    try {
+      const updates = toUpdatesInfo((await api.aptUpdates(node)).rows, pveVersion);
+      this.problems.succeeded(`${node}:updates`, `The pending updates of ${node} can be read again`);
+      return updates;
+    } catch (error) {
+      const hint = error instanceof PveForbiddenError ? ` (not allowed: needs ${error.privilege ?? "Sys.Modify"} on ${error.aclPath ?? `/nodes/${node}`})` : "";
+      this.problems.failed(`${node}:updates`, `Cannot read the pending updates of ${node}${hint}; they stay unknown`, error);
+      return UNKNOWN_UPDATES;
+    }
+  }
+
+  private async readHa(api: PveApi): Promise<HaHealth> {
+    try {
+      return toHaHealth((await api.haStatus()).rows);
+    } catch (error) {
+      this.problems.failed("ha", "Cannot read the HA manager status (needs Sys.Audit on /)", error);
+      return UNKNOWN_HA;
+    }
+  }
+
+  private async readCeph(api: PveApi): Promise<string | null> {
+    try {
+      return toCephHealth(await api.cephStatus());
+    } catch {
+      // PVE answers an error for an external Ceph cluster: not a problem to report
+      return null;
+    }
+  }
+}
