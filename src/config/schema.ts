@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SchedulesSetting } from "../schedules/config.js";
 
 /** Every action a `/set` topic can carry (CONTRACT section 6). */
 export const GUEST_ACTIONS = ["start", "shutdown", "stop", "reboot", "suspend", "resume", "snapshot", "snapshot_delete", "backup", "rollback"] as const;
@@ -163,6 +164,7 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ host: "127.0.0.1" }),
+    schedules: SchedulesSetting,
     log: z
       .object({ level: z.enum(LOG_LEVELS).default("info") })
       .strict()
