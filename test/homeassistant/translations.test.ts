@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import { LANGUAGES } from "../../src/config/schema.js";
 import { CATALOG, translationKey, type DeviceKind } from "../../src/homeassistant/catalog.js";
 import { loadTranslations } from "../../src/homeassistant/translations.js";
+import { SCHEDULE_DEVICE_NAME_KEY, SCHEDULE_ROWS } from "../../src/schedules/entities.js";
 
-const catalogKeys = (Object.keys(CATALOG) as DeviceKind[]).flatMap((kind) => CATALOG[kind].map((row) => translationKey(kind, row)));
+const scheduleKeys = [SCHEDULE_DEVICE_NAME_KEY, ...SCHEDULE_ROWS.map((row) => `schedule.${row.key}`)];
+const catalogKeys = [...(Object.keys(CATALOG) as DeviceKind[]).flatMap((kind) => CATALOG[kind].map((row) => translationKey(kind, row))), ...scheduleKeys];
 const file = (language: string) => JSON.parse(readFileSync(new URL(`../../translations/${language}.json`, import.meta.url), "utf8")) as Record<string, string>;
 
 describe("translations", () => {
