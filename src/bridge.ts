@@ -23,6 +23,8 @@ import { PveAuthError, PveTlsError } from "./pve/errors.js";
 import { PveClient, clientOptionsFromConfig, type PveClientOptions } from "./pve/index.js";
 import type { CommandResult } from "./state/types.js";
 import { BRIDGE_VERSION } from "./version.js";
+import type { Scheduler } from "./schedules/scheduler.js";
+import { createScheduler } from "./schedules/wiring.js";
 
 export interface BridgeOptions {
   config: Config;
@@ -47,6 +49,7 @@ interface Connected {
   sync: DeviceSync;
   runner: CommandRunner;
   discovery: DiscoveryContext;
+  schedules: Scheduler;
 }
 
 /**
@@ -149,6 +152,7 @@ export class Bridge {
     this.stopped = true;
     this.stopping.abort();
     if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.connected?.schedules.stop();
     this.connected?.runner.stop();
     // Closing the client first ends any request in flight, so a start-up still under way settles at once.
     await this.api.close();
@@ -228,10 +232,12 @@ export class Bridge {
         onResult: (result) => this.metrics?.commands.inc({ action: result.action ?? "unreadable", result: result.status }),
       }),
     );
-    this.connected = { connection, publisher, sync, runner, discovery };
+    const schedules = createScheduler({ api: this.api, config: this.config, log: this.log, now: this.now, poller: this.poller, runner, publisher, discovery });
+    this.connected = { connection, publisher, sync, runner, discovery, schedules };
 
     // Devices known from an earlier run's retained states: vanished ones are handled like any other.
-    sync.seedFromBroker(await connection.readRetained(`${this.base}/#`, 300));
+    const retained = await connection.readRetained(`${this.base}/#`, 300);
+    sync.seedFromBroker(retained);
     if (this.stopped) return;
     const router = new MessageRouter({
       config: this.config,
@@ -243,6 +249,7 @@ export class Bridge {
         return this.lastPoll?.ok === true ? null : (this.lastPoll?.error ?? "poll failed");
       },
       onHomeAssistantBirth: () => this.onHomeAssistantBirth(),
+      schedules,
     });
     connection.onMessage((message) => {
       if (!this.stopped) router.handle(message);
@@ -253,6 +260,8 @@ export class Bridge {
     await connection.subscribe(routedTopics(this.config), 1);
     await this.publishBridge();
     await sync.sync(outcome, { force: true });
+    // Schedules: enabled/last run restored from their retained states, then their timers armed.
+    await schedules.start(retained);
     await this.publishInfo();
     this.log.info({ ...sync.counts(), broker: this.broker?.url ?? this.config.mqtt.url }, "bridge online: discovery and states published");
     this.schedulePoll(this.now());
@@ -353,6 +362,7 @@ export class Bridge {
     await this.publishBridge();
     const current = this.poller.current;
     if (current) await sync.sync(current, { force: true });
+    await this.connected.schedules.republish();
     if (this.failures >= OFFLINE_AFTER_FAILURES) await sync.markAllOffline();
     await this.publishInfo();
   }

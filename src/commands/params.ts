@@ -73,6 +73,15 @@ function guestSchemas(kind: GuestKind) {
         description: params.description,
         vmstate: "vmstate" in params ? (params.vmstate as 0 | 1 | undefined) : undefined,
       })),
+    snapshot_delete: z
+      .object({ name: snapshotName(kind) })
+      .strict()
+      .transform(({ name }) => ({ snapname: name })),
+    // PVE 8 takes `start` for both kinds.
+    rollback: z
+      .object({ name: snapshotName(kind), start: flag.optional() })
+      .strict()
+      .transform(({ name, start }) => ({ snapname: name, start })),
   } as const;
 }
 

@@ -12,7 +12,7 @@ export type { Command, DeviceRef, ParseResult, ParseContext } from "./types.js";
  * is a short sentence naming the problem and what to send instead.
  */
 
-const GUEST_ACTION_LIST = [...POWER_ACTIONS, "snapshot", "backup", "refresh"] as const;
+const GUEST_ACTION_LIST = [...POWER_ACTIONS, "snapshot", "snapshot_delete", "rollback", "backup", "refresh"] as const;
 const NODE_ACTION_LIST = ["reboot", "shutdown", "startall", "stopall", "refresh"] as const;
 const ACTIONS_BY_KIND: Record<DeviceRef["kind"], readonly string[]> = {
   qemu: GUEST_ACTION_LIST,
@@ -27,6 +27,8 @@ const PARAMS_BY_ACTION: Record<string, readonly string[]> = {
   reboot: ["timeout"],
   suspend: ["todisk"],
   snapshot: ["name", "description", "vmstate"],
+  snapshot_delete: ["name"],
+  rollback: ["name", "start"],
   backup: [...BACKUP_KEYS, "email", "options"],
   stopall: ["timeout"],
 };

@@ -6,6 +6,7 @@ import type { CommandResult } from "../state/types.js";
 import { HA_EXPECTED_STATUS, HA_TASK_TYPES, refreshUntil } from "./ha-follow-up.js";
 import { describeFailure, isNotOnThisNode, secondsSince } from "./outcome.js";
 import { parseCommand } from "./parse.js";
+import { checkSnapshotExists } from "./snapshot-check.js";
 import { StartLimiter } from "./start-limiter.js";
 import { startGuestCommand, startNodeCommand, VzdumpNotOnNodeError, type Started } from "./start-task.js";
 import { deviceLabel, POWER_ACTIONS, type Command, type DeviceRef, type GuestCommand, type PowerAction } from "./types.js";
@@ -33,7 +34,7 @@ export interface CommandDeps {
 }
 
 const TASKS_PER_SECOND = 3;
-const DETAILS_AFTER: Partial<Record<Command["action"], Detail[]>> = { snapshot: ["snapshots"], backup: ["backups"] };
+const DETAILS_AFTER: Partial<Record<Command["action"], Detail[]>> = { snapshot: ["snapshots"], snapshot_delete: ["snapshots"], rollback: ["snapshots"], backup: ["backups"] };
 
 interface Running {
   device: DeviceRef;
@@ -64,12 +65,35 @@ export class CommandRunner {
       return;
     }
     const arrivedAt = this.now();
-    const work = this.run(device, payload, arrivedAt).catch((error: unknown) => {
-      if (this.stopping.signal.aborted) return;
-      this.deps.log.error({ device: label, err: error }, `command on ${label} failed unexpectedly`);
-    });
+    const work = this.run(device, payload, arrivedAt).then(
+      () => undefined,
+      (error: unknown) => {
+        if (this.stopping.signal.aborted) return;
+        this.deps.log.error({ device: label, err: error }, `command on ${label} failed unexpectedly`);
+      },
+    );
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /**
+   * Runs one command as if it had arrived on `<device>/set` (validation, allow list, limits,
+   * results on the device's `/result` topic) and resolves with its final result once its task
+   * has ended: the schedules' way in. Never rejects.
+   */
+  async execute(device: DeviceRef, request: Record<string, unknown>): Promise<CommandResult> {
+    const fallback: CommandResult = { id: readableId(request.id), action: typeof request.action === "string" ? request.action : null, status: "error", error: "the bridge is stopping" };
+    if (this.stopping.signal.aborted) return fallback;
+    const work = this.run(device, Buffer.from(JSON.stringify(request)), this.now());
+    const tracked = work.then(() => undefined, () => undefined);
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+    try {
+      return (await work) ?? fallback;
+    } catch (error) {
+      if (!this.stopping.signal.aborted) this.deps.log.error({ device: deviceLabel(device), err: error }, `command on ${deviceLabel(device)} failed unexpectedly`);
+      return { ...fallback, error: describeFailure(error) };
+    }
   }
 
   /** Resolves when every in-flight command has settled. */
@@ -82,12 +106,16 @@ export class CommandRunner {
     this.stopping.abort();
   }
 
-  private publish(device: DeviceRef, result: CommandResult): void {
-    if (this.stopping.signal.aborted) return;
-    this.deps.publishResult(device, { ...result, time: new Date(this.now()).toISOString() });
+  /** Publishes a result; returns it as published (null once stopping: nothing is published then). */
+  private publish(device: DeviceRef, result: CommandResult): CommandResult | null {
+    if (this.stopping.signal.aborted) return null;
+    const stamped = { ...result, time: new Date(this.now()).toISOString() };
+    this.deps.publishResult(device, stamped);
+    return stamped;
   }
 
-  private async run(device: DeviceRef, payload: Buffer, arrivedAt: number): Promise<void> {
+  /** Runs one command; resolves with its final result (null when stopped before it had one). */
+  private async run(device: DeviceRef, payload: Buffer, arrivedAt: number): Promise<CommandResult | null> {
     const location = device.kind === "bridge" ? { node: "" } : this.deps.locate(device);
     const parsed = parseCommand(device, payload, this.deps.config, {
       backupStorages: (node) => this.deps.backupStorages(node),
@@ -96,13 +124,11 @@ export class CommandRunner {
     });
     if (!parsed.ok) {
       this.deps.log.info({ device: deviceLabel(device), action: parsed.action }, `refused command on ${deviceLabel(device)}: ${parsed.error}`);
-      this.publish(device, { id: parsed.id, action: parsed.action, status: "error", error: parsed.error });
-      return;
+      return this.publish(device, { id: parsed.id, action: parsed.action, status: "error", error: parsed.error });
     }
     const running: Running = { device, command: parsed.command, id: parsed.id, arrivedAt };
     if (!location) {
-      this.fail(running, `${deviceLabel(device)} does not exist in PVE (it is not in the latest inventory); check the id`);
-      return;
+      return this.fail(running, `${deviceLabel(device)} does not exist in PVE (it is not in the latest inventory); check the id`);
     }
     const command = parsed.command;
     if (command.target === "refresh") return this.runRefresh(running);
@@ -110,57 +136,64 @@ export class CommandRunner {
     return this.runTask(running, location.node);
   }
 
-  private fail(running: Running, error: string, extra: Partial<CommandResult> = {}): void {
-    this.publish(running.device, { id: running.id, action: running.command.action, status: "error", error, ...extra });
+  private fail(running: Running, error: string, extra: Partial<CommandResult> = {}): CommandResult | null {
+    return this.publish(running.device, { id: running.id, action: running.command.action, status: "error", error, ...extra });
   }
 
-  private async runRefresh(running: Running): Promise<void> {
+  private async runRefresh(running: Running): Promise<CommandResult | null> {
     const { device } = running;
     const options = device.kind === "qemu" || device.kind === "lxc" ? { details: ["ips", "snapshots", "backups"] as Detail[] } : { full: true };
     try {
       await this.deps.refresh(device, options);
-      this.publish(device, { id: running.id, action: "refresh", status: "ok", duration: secondsSince(running.arrivedAt, this.now()) });
+      return this.publish(device, { id: running.id, action: "refresh", status: "ok", duration: secondsSince(running.arrivedAt, this.now()) });
     } catch (error) {
-      this.fail(running, `refresh failed: ${describeFailure(error)}`);
+      return this.fail(running, `refresh failed: ${describeFailure(error)}`);
     }
   }
 
   /** One power action per guest at a time; the second one is refused without a request. */
-  private async runPowerAction(running: Running, command: GuestCommand, node: string): Promise<void> {
+  private async runPowerAction(running: Running, command: GuestCommand, node: string): Promise<CommandResult | null> {
     const label = deviceLabel(running.device);
     const busy = this.powerActions.get(label);
     if (busy) {
       const task = busy.upid ?? "not yet accepted by PVE";
-      this.fail(running, `a power action (${busy.action}) is still running on ${label} (${task}); wait for its result`);
-      return;
+      return this.fail(running, `a power action (${busy.action}) is still running on ${label} (${task}); wait for its result`);
     }
     const entry = { action: command.action as PowerAction, upid: null as string | null };
     this.powerActions.set(label, entry);
     try {
-      await this.runTask(running, node, (upid) => (entry.upid = upid));
+      return await this.runTask(running, node, (upid) => (entry.upid = upid));
     } finally {
       this.powerActions.delete(label);
     }
   }
 
-  private async runTask(running: Running, node: string, onAccepted?: (upid: string) => void): Promise<void> {
+  private async runTask(running: Running, node: string, onAccepted?: (upid: string) => void): Promise<CommandResult | null> {
     const { device, command } = running;
     const label = deviceLabel(device);
+    if (command.target === "guest" && (command.action === "snapshot_delete" || command.action === "rollback")) {
+      const checked = await checkSnapshotExists(this.deps.api, command.guest, command.params.snapname, node, () => this.deps.relocate(device));
+      if (this.stopping.signal.aborted) return null;
+      if (!checked.ok) {
+        this.deps.log.info({ device: label, action: command.action }, `refused ${command.action} on ${label}: ${checked.error}`);
+        return this.fail(running, checked.error);
+      }
+      node = checked.node;
+    }
     let started: Started;
     try {
       started = await this.start(running, node);
     } catch (error) {
-      if (this.stopping.signal.aborted) return;
+      if (this.stopping.signal.aborted) return null;
       this.deps.log.warn({ device: label, action: command.action }, `PVE refused ${command.action} on ${label}: ${describeFailure(error)}`);
-      this.fail(running, describeFailure(error));
-      return;
+      return this.fail(running, describeFailure(error));
     }
     const details = DETAILS_AFTER[command.action];
     if (started.upid === null) {
       this.deps.log.info({ device: label, action: command.action }, `${command.action} accepted by PVE on ${label}`);
-      this.publish(device, { id: running.id, action: command.action, status: "ok", upid: null, duration: secondsSince(running.arrivedAt, this.now()) });
+      const accepted = this.publish(device, { id: running.id, action: command.action, status: "ok", upid: null, duration: secondsSince(running.arrivedAt, this.now()) });
       this.refreshQuietly(device);
-      return;
+      return accepted;
     }
     const upid = started.upid;
     onAccepted?.(upid);
@@ -178,14 +211,14 @@ export class CommandRunner {
       exitstatus = outcome.exitstatus;
       ok = outcome.ok;
     } catch (error) {
-      if (this.stopping.signal.aborted) return;
-      this.fail(running, `lost track of the task: ${describeFailure(error)}`, { upid, duration: secondsSince(running.arrivedAt, this.now()) });
-      return;
+      if (this.stopping.signal.aborted) return null;
+      return this.fail(running, `lost track of the task: ${describeFailure(error)}`, { upid, duration: secondsSince(running.arrivedAt, this.now()) });
     }
     const duration = secondsSince(running.arrivedAt, this.now());
     this.deps.log.info({ device: label, action: command.action, upid, exitstatus }, `${command.action} on ${label} ended: ${exitstatus}`);
-    this.publish(device, { id: running.id, action: command.action, status: ok ? "ok" : "error", upid, exitstatus, error: ok ? null : exitstatus, duration });
+    const final = this.publish(device, { id: running.id, action: command.action, status: ok ? "ok" : "error", upid, exitstatus, error: ok ? null : exitstatus, duration });
     await this.refreshAfterTask(device, command, upid, details);
+    return final;
   }
 
   /** Waits for a start slot, sends the command; retries once at the right node when the guest has moved. */
@@ -239,6 +272,10 @@ export class CommandRunner {
       return null;
     }
   }
+}
+
+function readableId(value: unknown): string | number | null {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) ? value : null;
 }
 
 function isPowerAction(action: string): action is PowerAction {

@@ -17,6 +17,12 @@ export async function startGuestCommand(api: PveApi, command: GuestCommand, node
   switch (command.action) {
     case "snapshot":
       return { upid: await api.snapshot(kind, node, vmid, command.params) };
+    case "snapshot_delete":
+      return { upid: await api.snapshotDelete(kind, node, vmid, command.params.snapname) };
+    case "rollback": {
+      const { snapname, ...params } = command.params;
+      return { upid: await api.rollback(kind, node, vmid, snapname, params) };
+    }
     case "backup": {
       const answer = await api.vzdump(node, { vmid: String(vmid), ...command.params });
       if (answer === "OK") throw new VzdumpNotOnNodeError(node);

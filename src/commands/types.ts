@@ -37,7 +37,12 @@ export type GuestCommand = { target: "guest"; guest: GuestRef } & (
   | { action: "suspend"; params: { todisk?: Flag } }
   | { action: "snapshot"; params: { snapname: string; description?: string; vmstate?: Flag } }
   | { action: "backup"; params: BackupParams }
+  | { action: "snapshot_delete"; params: { snapname: string } }
+  | { action: "rollback"; params: { snapname: string; start?: Flag } }
 );
+
+/** Actions that name an existing snapshot: the runner checks it exists before the write. */
+export const SNAPSHOT_NAMING_ACTIONS = ["snapshot_delete", "rollback"] as const;
 
 export type NodeCommand = { target: "node"; node: string } & (
   | { action: "reboot" | "shutdown"; params: Record<string, never> }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { scheduleNote } from "../schedules/config.js";
 import { formatPath, isSecretKey, type KeyNode, nodeAt, unknownKeyProblem } from "./keys.js";
 
 type Issue = z.core.$ZodIssue & { input?: unknown };
@@ -44,13 +45,13 @@ function expectation(issue: Issue): string {
 }
 
 /** Turns zod issues into one readable line each: key path, what was expected, what was given (secrets hidden). */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], tree: KeyNode, sources: Map<string, string>): string[] {
+export function describeIssues(issues: readonly z.core.$ZodIssue[], tree: KeyNode, sources: Map<string, string>, raw?: unknown): string[] {
   const problems: string[] = [];
   for (const issue of issues as readonly Issue[]) {
     if (issue.code === "unrecognized_keys") {
       const section = nodeAt(tree, issue.path as (string | number)[]);
       const known = section?.kind === "section" ? [...section.keys.keys()] : [];
-      for (const key of issue.keys) problems.push(unknownKeyProblem(formatPath([...issue.path, key]), key, known));
+      for (const key of issue.keys) problems.push(unknownKeyProblem(`${formatPath([...issue.path, key])}${scheduleNote(issue.path, raw)}`, key, known));
       continue;
     }
     const path = formatPath(issue.path);
@@ -58,7 +59,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], tree: KeyNod
     const given = secret ? "(hidden)" : describeGiven(issue.input);
     const required = issue.code === "invalid_type" && issue.input === undefined;
     const what = required ? `required, ${expectation(issue)}` : `${expectation(issue)}, given: ${given}`;
-    problems.push(`${path}${sourceNote(issue.path, sources)}: ${what}`);
+    problems.push(`${path}${scheduleNote(issue.path, raw)}${sourceNote(issue.path, sources)}: ${what}`);
   }
   return problems;
 }

@@ -1,11 +1,15 @@
 import type { z } from "zod";
 
-/** What the config schema looks like at one path: a section with keys, or a leaf value. */
-export type KeyNode = { kind: "section"; keys: Map<string, KeyNode> } | { kind: "leaf" };
+/**
+ * What the config schema looks like at one path: a section with keys, a list of sections (its
+ * items' keys are documented and suggested, the list is set as a whole), or a leaf value.
+ */
+export type KeyNode = { kind: "section"; keys: Map<string, KeyNode> } | { kind: "list"; item: KeyNode & { kind: "section" } } | { kind: "leaf" };
 
 interface Def {
   type: string;
   innerType?: z.ZodType;
+  element?: z.ZodType;
   in?: z.ZodType;
   out?: z.ZodType;
   shape?: Record<string, z.ZodType>;
@@ -23,12 +27,16 @@ export function keyTree(schema: z.ZodType): KeyNode {
     for (const [key, child] of Object.entries(def.shape)) keys.set(key, keyTree(child));
     return { kind: "section", keys };
   }
+  if (def.type === "array" && def.element) {
+    const item = keyTree(def.element);
+    return item.kind === "section" ? { kind: "list", item } : { kind: "leaf" };
+  }
   if ((def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") && def.innerType) {
     return keyTree(def.innerType);
   }
   if (def.type === "pipe" && def.in && def.out) {
     const out = keyTree(def.out);
-    return out.kind === "section" ? out : keyTree(def.in);
+    return out.kind !== "leaf" ? out : keyTree(def.in);
   }
   return { kind: "leaf" };
 }
@@ -37,15 +45,17 @@ export function keyTree(schema: z.ZodType): KeyNode {
 export function nodeAt(tree: KeyNode, path: readonly (string | number)[]): KeyNode | undefined {
   let node: KeyNode | undefined = tree;
   for (const part of path) {
-    if (!node || node.kind !== "section" || typeof part !== "string") return undefined;
-    node = node.keys.get(part);
+    if (node?.kind === "list" && typeof part === "number") node = node.item;
+    else if (!node || node.kind !== "section" || typeof part !== "string") return undefined;
+    else node = node.keys.get(part);
   }
   return node;
 }
 
-/** Every leaf key as a dotted path (`proxmox.hosts`, `commands.backup.storage`, …). */
+/** Every leaf key as a dotted path (`proxmox.hosts`, `commands.backup.storage`, `schedules[].cron`, …). */
 export function leafPaths(tree: KeyNode, prefix = ""): string[] {
   if (tree.kind === "leaf") return [prefix];
+  if (tree.kind === "list") return leafPaths(tree.item, `${prefix}[]`);
   return [...tree.keys].flatMap(([key, child]) => leafPaths(child, prefix === "" ? key : `${prefix}.${key}`));
 }
 

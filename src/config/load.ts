@@ -8,6 +8,7 @@ import { readConfigFile } from "./file.js";
 import { keyTree } from "./keys.js";
 import { describeIssues } from "./issues.js";
 import { checkCredentials, readSecrets, type Secrets } from "./credentials.js";
+import { retentionProblems } from "../schedules/config.js";
 
 export interface LoadOptions {
   /** `--config FILE` */
@@ -43,7 +44,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const overrides = applyEnvOverrides(raw, env, CONFIG_KEYS);
   const problems = [...overrides.problems];
   const parsed = ConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) problems.push(...describeIssues(parsed.error.issues, CONFIG_KEYS, overrides.sources));
+  if (!parsed.success) problems.push(...describeIssues(parsed.error.issues, CONFIG_KEYS, overrides.sources, raw));
+  else problems.push(...retentionProblems(parsed.data.schedules, parsed.data.commands.allow));
   const secrets = readSecrets(raw, cwd, problems);
   checkCredentials(raw, problems);
 

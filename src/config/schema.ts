@@ -1,7 +1,10 @@
 import { z } from "zod";
+import { SchedulesSetting } from "../schedules/config.js";
 
 /** Every action a `/set` topic can carry (CONTRACT section 6). */
-export const GUEST_ACTIONS = ["start", "shutdown", "stop", "reboot", "suspend", "resume", "snapshot", "backup"] as const;
+export const GUEST_ACTIONS = ["start", "shutdown", "stop", "reboot", "suspend", "resume", "snapshot", "snapshot_delete", "backup", "rollback"] as const;
+/** `rollback` is allowed only when a user lists it. */
+export const DEFAULT_ALLOWED_ACTIONS = GUEST_ACTIONS.filter((action) => action !== "rollback");
 export const NODE_ACTIONS = ["reboot", "shutdown", "startall", "stopall"] as const;
 export type GuestAction = (typeof GUEST_ACTIONS)[number];
 export type NodeAction = (typeof NODE_ACTIONS)[number];
@@ -143,12 +146,12 @@ export const ConfigSchema = z
     commands: z
       .object({
         enabled: bool.default(true),
-        allow: listOf(z.enum(GUEST_ACTIONS)).default([...GUEST_ACTIONS]),
+        allow: listOf(z.enum(GUEST_ACTIONS)).default([...DEFAULT_ALLOWED_ACTIONS]),
         node_power: bool.default(false),
         backup: BackupDefaults.default({ mode: "snapshot", compress: "zstd" }),
       })
       .strict()
-      .default({ enabled: true, allow: [...GUEST_ACTIONS], node_power: false, backup: { mode: "snapshot", compress: "zstd" } }),
+      .default({ enabled: true, allow: [...DEFAULT_ALLOWED_ACTIONS], node_power: false, backup: { mode: "snapshot", compress: "zstd" } }),
     filter: z
       .object({
         nodes: listOf(nonEmpty).default(["*"]),
@@ -173,6 +176,7 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ host: "127.0.0.1" }),
+    schedules: SchedulesSetting,
     log: z
       .object({ level: z.enum(LOG_LEVELS).default("info") })
       .strict()

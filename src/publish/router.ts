@@ -16,6 +16,8 @@ export interface RouterOptions {
   refreshAll: () => Promise<string | null>;
   /** Home Assistant's birth message arrived. */
   onHomeAssistantBirth: () => void;
+  /** Schedules answer their own `B/schedule/<name>/set`; true when the message was theirs. */
+  schedules: { onMessage(topic: string, payload: Buffer, retained: boolean): boolean };
 }
 
 /** The topics the router answers, for the bridge's subscription. */
@@ -40,6 +42,7 @@ export class MessageRouter {
       if (message.payload.toString("utf8").trim() === "online") this.options.onHomeAssistantBirth();
       return;
     }
+    if (this.options.schedules.onMessage(message.topic, message.payload, message.retain)) return;
     const parsed = parseIncomingTopic(this.base, message.topic, this.options.inventory());
     switch (parsed.type) {
       case "ignored":

@@ -227,6 +227,16 @@ export class PveClient implements PveApi, PveHealthApi {
     return upidFrom(path, await this.post(path, params));
   }
 
+  async snapshotDelete(kind: GuestKind, node: string, vmid: number, name: string): Promise<string> {
+    const path = `${guestPath(kind, node, vmid)}/snapshot/${seg(name)}`;
+    return upidFrom(path, await this.call("DELETE", path, {}));
+  }
+
+  async rollback(kind: GuestKind, node: string, vmid: number, name: string, params: FormParams): Promise<string> {
+    const path = `${guestPath(kind, node, vmid)}/snapshot/${seg(name)}/rollback`;
+    return upidFrom(path, await this.post(path, params));
+  }
+
   async vzdump(node: string, params: FormParams): Promise<string> {
     const path = `/nodes/${seg(node)}/vzdump`;
     const data = await this.post(path, params);
@@ -273,16 +283,16 @@ export class PveClient implements PveApi, PveHealthApi {
    * One API call. On a 401 with a ticket: log in again once and repeat once. That is safe for a
    * POST too, because a 401 means PVE refused the request and ran nothing.
    */
-  private async call(method: "GET" | "POST", path: string, options: CallOptions): Promise<unknown> {
+  private async call(method: "GET" | "POST" | "DELETE", path: string, options: CallOptions): Promise<unknown> {
     const query = encodeForm(options.query);
     const fullPath = query ? `${path}?${query}` : path;
-    const write = method === "POST";
+    const write = method !== "GET";
     for (let attempt = 0; ; attempt += 1) {
       if (this.closed) throw new PveClosedError();
       const auth = await this.session.headers(write);
-      const headers: Record<string, string> = { ...auth.headers, accept: "application/json", ...(write ? formHeaders() : {}) };
+      const headers: Record<string, string> = { ...auth.headers, accept: "application/json", ...(method === "POST" ? formHeaders() : {}) };
       const { response } = await this.failover.send(
-        { method, path: fullPath, headers, ...(write ? { body: encodeForm(options.form) } : {}) },
+        { method, path: fullPath, headers, ...(method === "POST" ? { body: encodeForm(options.form) } : {}) },
         { write },
       );
       if (response.status !== 401) return options.envelope ? readEnvelope(fullPath, response) : readData(fullPath, response);

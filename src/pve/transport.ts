@@ -3,7 +3,7 @@ import { PveClosedError, PveResponseError } from "./errors.js";
 import { ConnectFailure } from "./tls.js";
 
 export interface OutgoingRequest {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** Path under /api2/json, with its query string. */
   path: string;
   headers: Record<string, string>;

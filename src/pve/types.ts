@@ -79,6 +79,10 @@ export interface PveApi extends PveHealthApi {
   ): Promise<string>;
   /** POST `/nodes/{node}/{kind}/{vmid}/snapshot`; returns the UPID. */
   snapshot(kind: GuestKind, node: string, vmid: number, params: FormParams): Promise<string>;
+  /** DELETE `/nodes/{node}/{kind}/{vmid}/snapshot/{name}`; returns the UPID (a missing snapshot fails in the task). */
+  snapshotDelete(kind: GuestKind, node: string, vmid: number, name: string): Promise<string>;
+  /** POST `/nodes/{node}/{kind}/{vmid}/snapshot/{name}/rollback` (`start` 0/1); returns the UPID. */
+  rollback(kind: GuestKind, node: string, vmid: number, name: string, params: FormParams): Promise<string>;
   /** POST `/nodes/{node}/vzdump`; returns the UPID, or the literal "OK" when the guest is not on that node. */
   vzdump(node: string, params: FormParams): Promise<string>;
   /** POST `/nodes/{node}/status` command=reboot|shutdown; PVE answers null (no task). */

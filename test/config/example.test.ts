@@ -7,17 +7,23 @@ import { ConfigSchema } from "../../src/config/schema.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../config.example.yaml", import.meta.url));
 
-/** The dotted path of every key written in the example, commented out (`# key:`) or not, from its indentation. */
+/**
+ * The dotted path of every key written in the example, commented out (`# key:`) or not, from its
+ * indentation; keys of list items (`- key:`) are `list[].key`.
+ */
 function documentedKeys(text: string): Set<string> {
   const keys = new Set<string>();
   const stack: { indent: number; key: string }[] = [];
   for (const line of text.split("\n")) {
-    const match = /^(\s*)(?:#\s?(\s*))?([a-z_]+):(?:\s|$)/.exec(line);
+    const match = /^(\s*)(?:#\s?(\s*))?(-\s+)?([a-z_]+):(?:\s|$)/.exec(line);
     if (!match) continue;
-    const indent = match[1]!.length + (match[2]?.length ?? 0);
-    while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
-    stack.push({ indent, key: match[3]! });
-    keys.add(stack.map((entry) => entry.key).join("."));
+    const dash = match[1]!.length + (match[2]?.length ?? 0);
+    const indent = dash + (match[3]?.length ?? 0);
+    const itemStart = match[3] !== undefined;
+    while (stack.length > 0 && stack[stack.length - 1]!.indent >= (itemStart ? dash + 1 : indent)) stack.pop();
+    if (itemStart) stack.push({ indent: dash + 1, key: "[]" });
+    stack.push({ indent, key: match[4]! });
+    keys.add(stack.map((entry) => entry.key).join(".").replaceAll(".[]", "[]"));
   }
   return keys;
 }
@@ -36,7 +42,8 @@ describe("config.example.yaml", () => {
   });
 
   it("documents no key that does not exist", () => {
-    const schemaKeys = new Set(leafPaths(keyTree(ConfigSchema)).flatMap((path) => path.split(".").map((_, index, parts) => parts.slice(0, index + 1).join("."))));
+    const prefixes = (path: string) => path.split(".").map((_, index, parts) => parts.slice(0, index + 1).join("."));
+    const schemaKeys = new Set(leafPaths(keyTree(ConfigSchema)).flatMap(prefixes).flatMap((path) => [path, path.replace(/\[\]$/, "")]));
     const unknown = [...documentedKeys(readFileSync(EXAMPLE, "utf8"))].filter((path) => !schemaKeys.has(path));
     expect(unknown).toEqual([]);
   });

@@ -22,12 +22,13 @@ describe("loadConfig defaults", () => {
     expect(config.poll.interval).toBe(30);
     expect(config.commands).toEqual({
       enabled: true,
-      allow: ["start", "shutdown", "stop", "reboot", "suspend", "resume", "snapshot", "backup"],
+      allow: ["start", "shutdown", "stop", "reboot", "suspend", "resume", "snapshot", "snapshot_delete", "backup"],
       node_power: false,
       backup: { mode: "snapshot", compress: "zstd" },
     });
     expect(config.filter).toEqual({ nodes: ["*"], exclude_vmids: [] });
     expect(config.http).toEqual({ host: "127.0.0.1" });
+    expect(config.schedules).toEqual([]);
     expect(config.log.level).toBe("info");
   });
 

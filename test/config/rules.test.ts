@@ -72,7 +72,7 @@ poll: 5
         'proxmox.token_id: expected user@realm!tokenname, given: "bad"',
         'language: expected one of en, fr, de, given: "xx"',
         'mqtt.url: expected mqtt://host:port, mqtts://, ws:// or wss://, given: "http://broker"',
-        'commands.allow[1]: expected one of start, shutdown, stop, reboot, suspend, resume, snapshot, backup, given: "fly"',
+        'commands.allow[1]: expected one of start, shutdown, stop, reboot, suspend, resume, snapshot, snapshot_delete, backup, rollback, given: "fly"',
         "poll: expected a mapping of keys, given: 5",
       ]),
     );

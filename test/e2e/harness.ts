@@ -116,6 +116,8 @@ export interface HarnessOptions {
   /** Capture log lines (JSON) in `logs` instead of dropping them. */
   captureLogs?: boolean;
   logLevel?: string;
+  /** The bridge's clock (default Date.now). */
+  now?: () => number;
   /** Runs after the simulator started and before the bridge starts (a host down at start, faults). */
   beforeBridge?: (sim: PveSimulator) => Promise<void> | void;
 }
@@ -164,7 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const tuning = { birthDelayMs: 50, mqttReconnectMs: 200, ...options.tuning, pve: { hostRetryBaseMs: 500, retryBaseMs: 20, ...options.tuning?.pve } };
 
   await options.beforeBridge?.(sim);
-  let bridge = new Bridge({ config, log, tuning });
+  let bridge = new Bridge({ config, log, tuning, ...(options.now ? { now: options.now } : {}) });
   await bridge.start();
   const url = brokerUrl ?? bridge.brokerUrl!;
   const embeddedCredentials = brokerUrl ? {} : { username: config.embedded_broker.username, password: config.embedded_broker.password };
@@ -181,7 +183,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     stopBridge: () => bridge.stop(),
     async restartBridge() {
       await bridge.stop();
-      bridge = new Bridge({ config, log, tuning });
+      bridge = new Bridge({ config, log, tuning, ...(options.now ? { now: options.now } : {}) });
       harness.bridge = bridge;
       await bridge.start();
       return bridge;

@@ -3,8 +3,13 @@ import { describe, expect, it } from "vitest";
 import { LANGUAGES } from "../../src/config/schema.js";
 import { CATALOG, entityKey, hasEntity, translationKey, type DeviceKind, type Row } from "../../src/catalog/index.js";
 import { loadTranslations } from "../../src/homeassistant/translations.js";
+import { SCHEDULE_DEVICE_NAME_KEY, SCHEDULE_ROWS } from "../../src/schedules/entities.js";
 
-const catalogKeys = (Object.keys(CATALOG) as DeviceKind[]).flatMap((kind) => (CATALOG[kind] as readonly Row<never>[]).filter(hasEntity).map((row) => translationKey(kind, entityKey(row))));
+const scheduleKeys = [SCHEDULE_DEVICE_NAME_KEY, ...SCHEDULE_ROWS.map((row) => `schedule.${row.key}`)];
+const catalogKeys = [
+  ...(Object.keys(CATALOG) as DeviceKind[]).flatMap((kind) => (CATALOG[kind] as readonly Row<never>[]).filter(hasEntity).map((row) => translationKey(kind, entityKey(row)))),
+  ...scheduleKeys,
+];
 const file = (language: string) => JSON.parse(readFileSync(new URL(`../../translations/${language}.json`, import.meta.url), "utf8")) as Record<string, string>;
 
 describe("translations", () => {

@@ -202,6 +202,8 @@ export class FakePve implements PveApi {
   async guestPower(): Promise<never> { return this.unused("guestPower"); }
   async snapshot(): Promise<never> { return this.unused("snapshot"); }
   async vzdump(): Promise<never> { return this.unused("vzdump"); }
+  async snapshotDelete(): Promise<never> { return this.unused("snapshotDelete"); }
+  async rollback(): Promise<never> { return this.unused("rollback"); }
   async nodePower(): Promise<never> { return this.unused("nodePower"); }
   async nodeBulk(): Promise<never> { return this.unused("nodeBulk"); }
   private unused(method: string): never {

@@ -57,12 +57,15 @@ function createSnapshot(call: SimCall): unknown {
   return task.upid;
 }
 
+/** PVE checks the snapshot inside the worker: a missing one is the task's failure, not the request's. */
 function deleteSnapshot(call: SimCall): unknown {
   checkParams(call.args, ["force"]);
   const guest = requireGuest(call);
   const name = param(call, "snapname");
   if (guest.lock !== undefined) throw lockedError(guest);
   const { ctx } = call;
+  const exists = guest.snapshots.some((s) => s.name === name);
+  if (exists) ctx.model.setLock(guest, "snapshot-delete");
   const task = ctx.tasks.start({
     node: guest.node,
     type: guest.kind === "qemu" ? "qmdelsnapshot" : "vzdelsnapshot",
@@ -70,10 +73,47 @@ function deleteSnapshot(call: SimCall): unknown {
     user: taskUser(call),
     durationMs: ctx.settings.taskDurationMs,
     finish: () => {
+      if (guest.lock === "snapshot-delete") ctx.model.setLock(guest, undefined);
       const index = guest.snapshots.findIndex((s) => s.name === name);
-      if (index < 0) return `snapshot '${name}' does not exist`;
+      if (!exists || index < 0) return `snapshot '${name}' does not exist`;
       const [removed] = guest.snapshots.splice(index, 1);
       for (const s of guest.snapshots) if (s.parent === name) s.parent = removed?.parent;
+      return okStatus(guest);
+    },
+  });
+  return task.upid;
+}
+
+/**
+ * `…/snapshot/{name}/rollback`: the guest is stopped, its disks rolled back; it runs again when the
+ * snapshot holds RAM (qemu) or `start` asks for it. Everything but the parameters is checked in the task.
+ */
+function rollbackSnapshot(call: SimCall): unknown {
+  checkParams(call.args, ["start"]);
+  const start = boolParam(call.args, "start") ?? false;
+  const guest = requireGuest(call);
+  const name = param(call, "snapname");
+  const { ctx } = call;
+  const failure = guest.template
+    ? "you can't rollback if vm is a template"
+    : guest.lock !== undefined
+      ? `${guest.kind === "qemu" ? "VM" : "CT"} is locked (${guest.lock})`
+      : !guest.snapshots.some((s) => s.name === name)
+        ? `snapshot '${name}' does not exist`
+        : undefined;
+  if (failure === undefined) ctx.model.setLock(guest, "rollback");
+  const task = ctx.tasks.start({
+    node: guest.node,
+    type: guest.kind === "qemu" ? "qmrollback" : "vzrollback",
+    id: String(guest.vmid),
+    user: taskUser(call),
+    durationMs: ctx.settings.taskDurationMs,
+    finish: () => {
+      if (failure !== undefined) return failure;
+      const snapshot = guest.snapshots.find((s) => s.name === name);
+      if (!snapshot) return `snapshot '${name}' does not exist`;
+      ctx.model.setRunState(guest, "stopped", undefined);
+      if (snapshot.vmstate || start) ctx.model.setRunState(guest, "running", undefined);
       return okStatus(guest);
     },
   });
@@ -83,4 +123,5 @@ function deleteSnapshot(call: SimCall): unknown {
 export const snapshotRoutes: Route[] = [
   { method: "POST", path: "/nodes/{node}/{kind}/{vmid}/snapshot", handler: createSnapshot, proxied: true },
   { method: "DELETE", path: "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}", handler: deleteSnapshot, proxied: true },
+  { method: "POST", path: "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}/rollback", handler: rollbackSnapshot, proxied: true },
 ];
