@@ -22,7 +22,7 @@ export const DEFAULT_COLUMNS: readonly PanelColumn[] = [
   column("node", "pve_version", "text"),
   column("node", "updates", "number", "panel.updates"),
   column("guest", "type", "text", "panel.type"),
-  column("guest", "vmid", "number", "panel.vmid"),
+  column("guest", "vmid", "text", "panel.vmid"),
   column("guest", "name", "text", "panel.name"),
   column("guest", "status", "text"),
   column("guest", "cpu", "percent"),
