@@ -3,6 +3,9 @@ import type { Message } from "./types.js";
 export type ConnectionStatus = "connecting" | "open" | "closed" | "unauthorized";
 
 const MAX_RETRY_MS = 10_000;
+/** The replay after connecting is rendered at once when it settles: thousands of rows laid out once, not frame by frame. */
+const REPLAY_QUIET_MS = 80;
+const REPLAY_MAX_MS = 1500;
 
 /**
  * The /api/ws WebSocket: reconnects with back-off, hands messages over in batches (one per
@@ -15,6 +18,8 @@ export class Connection {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** While the replay streams in: when it started, and the timer that flushes it once quiet. */
+  private replay: { since: number; timer: ReturnType<typeof setTimeout> | null } | null = null;
 
   constructor(
     private readonly token: string | null,
@@ -44,6 +49,7 @@ export class Connection {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
+      this.replay = { since: Date.now(), timer: null };
       this.handlers.status("open");
     };
     socket.onmessage = (event) => {
@@ -68,6 +74,16 @@ export class Connection {
   }
 
   private schedule(): void {
+    const replay = this.replay;
+    if (replay) {
+      if (replay.timer) clearTimeout(replay.timer);
+      const wait = Math.max(0, Math.min(REPLAY_QUIET_MS, replay.since + REPLAY_MAX_MS - Date.now()));
+      replay.timer = setTimeout(() => {
+        this.replay = null;
+        this.flush();
+      }, wait);
+      return;
+    }
     if (this.scheduled) return;
     this.scheduled = true;
     // a hidden tab gets no animation frames: a timer keeps it current for when it shows again

@@ -1,5 +1,20 @@
 import type { Column, Texts } from "./types.js";
 
+/** Intl formatters are costly to make: one set per language, made once, used for every cell. */
+export interface Formats {
+  language: string;
+  number: Intl.NumberFormat;
+  time: Intl.DateTimeFormat;
+}
+
+export function makeFormats(language: string): Formats {
+  return {
+    language,
+    number: new Intl.NumberFormat(language),
+    time: new Intl.DateTimeFormat(language, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }),
+  };
+}
+
 const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
 export function formatBytes(value: number): string {
@@ -23,14 +38,14 @@ export function formatDuration(seconds: number): string {
   return `${s}s`;
 }
 
-export function formatTime(iso: string, language: string): string {
+export function formatTime(iso: string, formats: Formats): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(language, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  return formats.time.format(date);
 }
 
 /** A state value as text; "—" for a value that is null or that the state does not have (yet). */
-export function formatValue(value: unknown, format: Column["format"], t: Texts, language: string): string {
+export function formatValue(value: unknown, format: Column["format"], t: Texts, formats: Formats): string {
   if (value === null || value === undefined || value === "") return "—";
   if (Array.isArray(value)) return value.length === 0 ? "—" : value.join(", ");
   if (typeof value === "boolean") return value ? t("panel.yes") : t("panel.no");
@@ -47,10 +62,10 @@ export function formatValue(value: unknown, format: Column["format"], t: Texts, 
       case "text":
         return String(value);
       default:
-        return value.toLocaleString(language);
+        return formats.number.format(value);
     }
   }
-  if (typeof value === "string") return format === "time" ? formatTime(value, language) : value;
+  if (typeof value === "string") return format === "time" ? formatTime(value, formats) : value;
   return JSON.stringify(value);
 }
 

@@ -6,7 +6,7 @@ import { EventsView } from "./components/Events.js";
 import { HealthView } from "./components/Health.js";
 import { Login } from "./components/Login.js";
 import { Connection, type ConnectionStatus } from "./connection.js";
-import { slug } from "./format.js";
+import { makeFormats, slug } from "./format.js";
 import { makeTexts } from "./i18n.js";
 import { loginTexts } from "./login-texts.js";
 import { Store } from "./store.js";
@@ -104,6 +104,7 @@ function App() {
   }, [token, attempt]);
 
   const t = useMemo(() => makeTexts(meta?.texts ?? loginTexts(navigator.language)), [meta]);
+  const formats = useMemo(() => makeFormats(meta?.language ?? "en"), [meta]);
   const onActions = useCallback((topic: string) => setTarget(topic), []);
   const loadPrivileges = useCallback(() => getJson<{ features: null; fix: null }>("api/privileges", token), [token]);
 
@@ -150,9 +151,9 @@ function App() {
       {status !== "open" && <p class="banner">{t(status === "closed" ? "panel.disconnected" : "panel.connecting")}</p>}
       {meta.actions.read_only_reason && <p class="banner" data-read-only>{`${t("panel.read_only")}: ${meta.actions.read_only_reason}`}</p>}
       {store.lastError && <p class="banner error">{store.lastError}</p>}
-      {view === "cluster" && <ClusterView states={store.states} results={store.results} version={version} meta={meta} t={t} onActions={onActions} />}
-      {view === "health" && <HealthView info={info} bridgeState={store.states.get("bridge/state")} t={t} language={meta.language} loadPrivileges={loadPrivileges} />}
-      {view === "events" && <EventsView events={store.events} t={t} language={meta.language} />}
+      {view === "cluster" && <ClusterView states={store.states} results={store.results} version={version} meta={meta} t={t} formats={formats} onActions={onActions} />}
+      {view === "health" && <HealthView info={info} bridgeState={store.states.get("bridge/state")} t={t} formats={formats} loadPrivileges={loadPrivileges} />}
+      {view === "events" && <EventsView events={store.events} t={t} formats={formats} />}
       {target && <ActionDialog target={actionTarget(target, store.states)} meta={meta} t={t} onSend={send} onClose={() => setTarget(null)} />}
     </>
   );

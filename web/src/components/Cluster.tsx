@@ -1,5 +1,5 @@
-import { useMemo, useState } from "preact/hooks";
-import { formatValue, statusTone } from "../format.js";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { formatValue, statusTone, type Formats } from "../format.js";
 import { clusterModel, guestMatches, type NodeView } from "../model.js";
 import type { ActionResult, Column, Kind, Meta, Texts } from "../types.js";
 import { DeviceTable } from "./DeviceTable.js";
@@ -13,12 +13,19 @@ interface ClusterProps {
   version: number;
   meta: Meta;
   t: Texts;
+  formats: Formats;
   onActions: (topic: string) => void;
 }
 
-export function ClusterView({ states, results, version, meta, t, onActions }: ClusterProps) {
+export function ClusterView({ states, results, version, meta, t, formats, onActions }: ClusterProps) {
+  const [typed, setTyped] = useState("");
+  /** The filter follows typing after a short pause: one re-render of the tables per word, not per key. */
   const [text, setText] = useState("");
   const [status, setStatus] = useState("");
+  useEffect(() => {
+    const timer = setTimeout(() => setText(typed.trim()), 150);
+    return () => clearTimeout(timer);
+  }, [typed]);
   const nodes = useMemo(() => clusterModel(states), [states, version]);
   const columns = useMemo(() => {
     const byKind = (kind: Kind) => meta.columns.filter((column) => column.kind === kind);
@@ -34,7 +41,7 @@ export function ClusterView({ states, results, version, meta, t, onActions }: Cl
   return (
     <main class="cluster">
       <div class="filters">
-        <input type="search" placeholder={t("panel.filter")} aria-label={t("panel.filter")} value={text} onInput={(event) => setText(event.currentTarget.value)} />
+        <input type="search" placeholder={t("panel.filter")} aria-label={t("panel.filter")} value={typed} onInput={(event) => setTyped(event.currentTarget.value)} />
         <select aria-label={t("panel.status")} value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
           <option value="">{t("panel.all_statuses")}</option>
           {statuses.map((value) => (
@@ -45,7 +52,7 @@ export function ClusterView({ states, results, version, meta, t, onActions }: Cl
         </select>
       </div>
       {nodes.map((node) => (
-        <NodeSection key={node.topic} node={node} text={text} status={status} columns={columns} results={results} meta={meta} t={t} canAct={canAct} onActions={onActions} />
+        <NodeSection key={node.topic} node={node} text={text} status={status} columns={columns} results={results} meta={meta} t={t} formats={formats} canAct={canAct} onActions={onActions} />
       ))}
     </main>
   );
@@ -59,11 +66,12 @@ function NodeSection(props: {
   results: ReadonlyMap<string, ActionResult>;
   meta: Meta;
   t: Texts;
+  formats: Formats;
   canAct: boolean;
   onActions: (topic: string) => void;
 }) {
-  const { node, columns, t, meta } = props;
-  const language = meta.language;
+  const { node, columns, t } = props;
+  const formats = props.formats;
   const guests = props.text === "" && props.status === "" ? node.guests : node.guests.filter((guest) => guestMatches(guest, props.text, props.status));
   const running = node.guests.filter((guest) => guest.state.status === "running").length;
   const status = node.state.status ?? node.availability;
@@ -71,7 +79,7 @@ function NodeSection(props: {
     <section class={`node${node.availability === "offline" ? " offline" : ""}`} data-node={node.slug}>
       <header>
         <h2>
-          {node.name} <span class={`badge ${statusTone(status)}`}>{formatValue(status, "text", t, language)}</span>
+          {node.name} <span class={`badge ${statusTone(status)}`}>{formatValue(status, "text", t, formats)}</span>
         </h2>
         <span class="muted">{t("panel.guest_count", { running, total: node.guests.length })}</span>
         {props.results.has(node.topic) && <ResultBadge result={props.results.get(node.topic)} t={t} />}
@@ -87,19 +95,19 @@ function NodeSection(props: {
           .map((column) => (
             <div key={column.field} data-field={column.field}>
               <dt>{t(column.label)}</dt>
-              <dd>{formatValue(node.state[column.field], column.format, t, language)}</dd>
+              <dd>{formatValue(node.state[column.field], column.format, t, formats)}</dd>
             </div>
           ))}
       </dl>
       {node.guests.length > 0 &&
         (guests.length > 0 ? (
-          <GuestTable guests={guests} results={props.results} columns={columns.guest} t={t} language={language} canAct={props.canAct} onActions={props.onActions} />
+          <GuestTable guests={guests} results={props.results} columns={columns.guest} t={t} formats={formats} canAct={props.canAct} onActions={props.onActions} />
         ) : (
           <p class="muted">{t("panel.no_guests")}</p>
         ))}
-      <DeviceTable title={t("panel.storages")} devices={node.storages} columns={columns.storage} t={t} language={language} />
-      <DeviceTable title={t("panel.disks")} devices={node.disks} columns={columns.disk} t={t} language={language} />
-      <DeviceTable title={t("panel.zfs")} devices={node.zfs} columns={columns.zfs} t={t} language={language} />
+      <DeviceTable title={t("panel.storages")} devices={node.storages} columns={columns.storage} t={t} formats={formats} />
+      <DeviceTable title={t("panel.disks")} devices={node.disks} columns={columns.disk} t={t} formats={formats} />
+      <DeviceTable title={t("panel.zfs")} devices={node.zfs} columns={columns.zfs} t={t} formats={formats} />
     </section>
   );
 }

@@ -1,8 +1,8 @@
-import { formatTime, statusTone } from "../format.js";
+import { formatTime, statusTone, type Formats } from "../format.js";
 import type { PanelEvent, Texts } from "../types.js";
 
 /** The latest 100 command results and PVE notifications, newest first. */
-export function EventsView({ events, t, language }: { events: PanelEvent[]; t: Texts; language: string }) {
+export function EventsView({ events, t, formats }: { events: PanelEvent[]; t: Texts; formats: Formats }) {
   if (events.length === 0) return <main class="events"><p class="muted">{t("panel.no_events")}</p></main>;
   return (
     <main class="events">
@@ -26,7 +26,7 @@ export function EventsView({ events, t, language }: { events: PanelEvent[]; t: T
                 : [payload.action, payload.error ?? payload.exitstatus].filter(Boolean).join(": ");
               return (
                 <tr key={`${event.key}-${index}`} data-topic={event.topic}>
-                  <td>{formatTime(event.time, language)}</td>
+                  <td>{formatTime(event.time, formats)}</td>
                   <td>{notification ? String(payload.type ?? "event") : event.topic.replace(/\/result$/, "")}</td>
                   <td>
                     <span class={`badge ${statusTone(status)}`}>{String(status ?? "—")}</span>

@@ -1,5 +1,5 @@
 import { memo } from "preact/compat";
-import { formatValue, statusTone } from "../format.js";
+import { formatValue, statusTone, type Formats } from "../format.js";
 import type { DeviceView } from "../model.js";
 import type { ActionResult, Column, State, Texts } from "../types.js";
 import { ResultBadge } from "./ResultBadge.js";
@@ -11,18 +11,18 @@ interface RowProps {
   result: ActionResult | undefined;
   columns: Column[];
   t: Texts;
-  language: string;
+  formats: Formats;
   canAct: boolean;
   onActions: (topic: string) => void;
 }
 
 /** One guest: re-rendered only when its state, availability or result object changes (the rest of 2,000 rows stay put). */
-const GuestRow = memo(function GuestRow({ topic, state, availability, result, columns, t, language, canAct, onActions }: RowProps) {
+const GuestRow = memo(function GuestRow({ topic, state, availability, result, columns, t, formats, canAct, onActions }: RowProps) {
   return (
     <tr data-topic={topic} class={availability === "offline" ? "offline" : undefined}>
       {columns.map((column) => {
         const value = state[column.field];
-        const text = formatValue(value, column.format, t, language);
+        const text = formatValue(value, column.format, t, formats);
         if ((column.field === "status" || column.field === "last_backup_status") && value !== null && value !== undefined) return <td key={column.field} data-field={column.field}><span class={`badge ${statusTone(value)}`}>{text}</span></td>;
         return <td key={column.field} data-field={column.field} class={column.format === "text" ? undefined : "num"}>{text}</td>;
       })}
@@ -52,7 +52,7 @@ export function GuestTable(props: {
   results: ReadonlyMap<string, ActionResult>;
   columns: Column[];
   t: Texts;
-  language: string;
+  formats: Formats;
   canAct: boolean;
   onActions: (topic: string) => void;
 }) {
@@ -79,7 +79,7 @@ export function GuestTable(props: {
               result={props.results.get(guest.topic)}
               columns={columns}
               t={t}
-              language={props.language}
+              formats={props.formats}
               canAct={props.canAct}
               onActions={props.onActions}
             />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { formatTime, formatValue, statusTone } from "../format.js";
+import { formatTime, formatValue, statusTone, type Formats } from "../format.js";
 import type { Texts } from "../types.js";
 
 interface Feature {
@@ -20,8 +20,8 @@ interface Host {
 }
 
 /** bridge/info in full, and the privilege report of `check`. */
-export function HealthView(props: { info: unknown; bridgeState: unknown; t: Texts; language: string; loadPrivileges: () => Promise<PrivilegeReport> }) {
-  const { t, language } = props;
+export function HealthView(props: { info: unknown; bridgeState: unknown; t: Texts; formats: Formats; loadPrivileges: () => Promise<PrivilegeReport> }) {
+  const { t, formats } = props;
   const info = (typeof props.info === "object" && props.info !== null ? props.info : {}) as Record<string, unknown>;
   const [report, setReport] = useState<PrivilegeReport | null>(null);
   useEffect(() => {
@@ -32,14 +32,14 @@ export function HealthView(props: { info: unknown; bridgeState: unknown; t: Text
   const row = (label: string, value: unknown, format: "text" | "time" | "bool" | "number" = "text", field?: string) => (
     <div data-field={field}>
       <dt>{t(label)}</dt>
-      <dd>{formatValue(value, format, t, language)}</dd>
+      <dd>{formatValue(value, format, t, formats)}</dd>
     </div>
   );
   return (
     <main class="health">
       <section>
         <h2>
-          {t("panel.health")} <span class={`badge ${statusTone(props.bridgeState)}`}>{formatValue(props.bridgeState, "text", t, language)}</span>
+          {t("panel.health")} <span class={`badge ${statusTone(props.bridgeState)}`}>{formatValue(props.bridgeState, "text", t, formats)}</span>
         </h2>
         <dl class="facts">
           {row("panel.bridge_version", info.version, "text", "version")}
@@ -83,7 +83,7 @@ export function HealthView(props: { info: unknown; bridgeState: unknown; t: Text
                     <span class={`badge ${host.state === "ok" ? "good" : host.state === "down" ? "bad" : "idle"}`}>{host.state}</span>
                   </td>
                   <td>{host.lastError ?? "—"}</td>
-                  <td>{host.retryAt ? formatTime(host.retryAt, language) : "—"}</td>
+                  <td>{host.retryAt ? formatTime(host.retryAt, formats) : "—"}</td>
                 </tr>
               ))}
             </tbody>
