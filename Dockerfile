@@ -6,6 +6,7 @@ FROM node:24-alpine3.22 AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
 RUN npm ci --ignore-scripts && npm run build && npm prune --omit=dev
 
 # Runtime: plain Alpine with just the node binary of the same Alpine release (no npm, no yarn):

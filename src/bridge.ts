@@ -4,6 +4,8 @@ import { CommandRunner } from "./commands/runner.js";
 import type { Config } from "./config/schema.js";
 import type { BridgeMetrics } from "./http/metrics.js";
 import type { HttpServer } from "./http/server.js";
+import type { Panel } from "./http/panel/index.js";
+import { brokerTarget } from "./http/panel/target.js";
 import { bridgeDiscovery, type DiscoveryContext } from "./homeassistant/discovery.js";
 import { bridgeTopic } from "./homeassistant/topics.js";
 import { loadTranslations } from "./homeassistant/translations.js";
@@ -20,6 +22,7 @@ import { DeviceSync } from "./publish/devices.js";
 import { MessageRouter, routedTopics } from "./publish/router.js";
 import type { BridgeInfo } from "./publish/info.js";
 import { PveAuthError, PveTlsError } from "./pve/errors.js";
+import { describeFeatures } from "./pve/privileges.js";
 import { PveClient, clientOptionsFromConfig, type PveClientOptions } from "./pve/index.js";
 import type { CommandResult } from "./state/types.js";
 import { BRIDGE_VERSION } from "./version.js";
@@ -67,6 +70,8 @@ export class Bridge {
   /** Prometheus metrics; only with `http.port` (prom-client is loaded only then). */
   private metrics: BridgeMetrics | null = null;
   private http: HttpServer | null = null;
+  /** The web panel, served with the HTTP endpoint (CONTRACT section 10). */
+  private panel: Panel | null = null;
   private broker: EmbeddedBroker | null = null;
   private connected: Connected | null = null;
   private readonly lastActions = new Map<DeviceKey, CommandResult>();
@@ -200,6 +205,9 @@ export class Bridge {
     });
     if (!session) return;
     this.broker = session.broker;
+    // The panel mirrors the topics through its own client, on the same broker with the same credentials.
+    const panelTarget = brokerTarget(this.config, this.broker?.url ?? null);
+    if (panelTarget) void this.panel?.connectBroker(panelTarget);
     const { connection } = session;
     const publisher = new Publisher(connection, this.log);
     const discovery: DiscoveryContext = {
@@ -269,14 +277,27 @@ export class Bridge {
 
   private async startHttp(port: number): Promise<void> {
     // prom-client and the server are loaded only when the endpoint is wanted.
-    const [{ BridgeMetrics }, { startHttpServer }] = await Promise.all([import("./http/metrics.js"), import("./http/server.js")]);
+    const [{ BridgeMetrics }, { startHttpServer }, { createPanel }] = await Promise.all([
+      import("./http/metrics.js"),
+      import("./http/server.js"),
+      import("./http/panel/index.js"),
+    ]);
     const metrics = new BridgeMetrics();
     metrics.attach({
       outcome: () => this.poller.current,
       mqttPublished: () => this.connected?.publisher.publishedCount ?? 0,
     });
     this.metrics = metrics;
-    this.http = await startHttpServer({ bridge: this, host: this.config.http.host, port, log: this.log });
+    this.panel = createPanel({
+      base: this.base,
+      host: this.config.http.host,
+      token: this.config.http.token,
+      language: this.config.language,
+      commands: this.config.commands,
+      privileges: async () => describeFeatures(await this.api.permissions()),
+      log: this.log,
+    });
+    this.http = await startHttpServer({ bridge: this, host: this.config.http.host, port, log: this.log, panel: this.panel });
   }
 
   /**

@@ -22,7 +22,7 @@ export interface Demo {
  * Starts the zero-config showcase: a simulated 3-node cluster on loopback, the embedded broker
  * (port 1883, or a free one when 1883 is taken) and the bridge.
  */
-export async function startDemo(options: { mqttPort?: number; pollInterval?: number; logLevel?: string } = {}): Promise<Demo> {
+export async function startDemo(options: { mqttPort?: number; httpPort?: number; pollInterval?: number; logLevel?: string } = {}): Promise<Demo> {
   const sim = await PveSimulator.start({ nodes: 3, animate: true });
   const mqttPort = options.mqttPort ?? ((await isPortFree(PREFERRED_MQTT_PORT)) ? PREFERRED_MQTT_PORT : 0);
   const raw = {
@@ -31,6 +31,7 @@ export async function startDemo(options: { mqttPort?: number; pollInterval?: num
     homeassistant: { enabled: true },
     poll: { interval: options.pollInterval ?? 5 },
     commands: { enabled: true, node_power: true },
+    http: { port: options.httpPort ?? 0, host: "127.0.0.1" },
     log: { level: options.logLevel ?? "warn" },
   };
   const dir = mkdtempSync(join(tmpdir(), "pve2mqtt-demo-"));
@@ -63,14 +64,21 @@ export async function runDemo(): Promise<number> {
   let demo: Demo;
   try {
     const port = process.env.PVE2MQTT_EMBEDDED_BROKER__PORT;
-    demo = await startDemo({ logLevel: process.env.PVE2MQTT_LOG__LEVEL, mqttPort: port !== undefined && port !== "" ? Number(port) : undefined });
+    const httpPort = process.env.PVE2MQTT_HTTP__PORT;
+    demo = await startDemo({
+      logLevel: process.env.PVE2MQTT_LOG__LEVEL,
+      mqttPort: port !== undefined && port !== "" ? Number(port) : undefined,
+      httpPort: httpPort !== undefined && httpPort !== "" ? Number(httpPort) : undefined,
+    });
   } catch (error) {
     console.error(`pve2mqtt demo could not start: ${errorMessage(error)}`);
     return 1;
   }
   const port = demo.mqttPort;
   const moved = port !== PREFERRED_MQTT_PORT && !process.env.PVE2MQTT_EMBEDDED_BROKER__PORT ? ` (port ${PREFERRED_MQTT_PORT} is taken — a broker already runs there — so the demo took free port ${port})` : "";
-  console.log(`pve2mqtt demo is running: a simulated 3-node Proxmox VE cluster at ${demo.sim.urls[0]}, the embedded MQTT broker on 127.0.0.1:${port}${moved}, and the bridge.
+  console.log(`Web panel: ${demo.bridge.httpUrl}/
+
+pve2mqtt demo is running: a simulated 3-node Proxmox VE cluster at ${demo.sim.urls[0]}, the embedded MQTT broker on 127.0.0.1:${port}${moved}, and the bridge.
 
 Watch every topic:
   mosquitto_sub -h 127.0.0.1 -p ${port} -t 'pve2mqtt/#' -v

@@ -69,9 +69,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return text === "" ? "(config)" : text;
 }
 
-/** Keys whose values must never be echoed back: passwords and token secrets (not their `_file` paths). */
+/** Keys whose values must never be echoed back: passwords, token secrets and http.token (not their `_file` paths). */
 export function isSecretKey(key: string): boolean {
-  return /(password|secret)$/.test(key);
+  return /(password|secret)$|^token$/.test(key);
 }
 
 function editDistance(a: string, b: string): number {

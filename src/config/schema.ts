@@ -173,6 +173,8 @@ export const ConfigSchema = z
       .object({
         port: num.pipe(z.number().int().min(0).max(65535)).optional(),
         host: nonEmpty.default("127.0.0.1"),
+        /** Guards the web panel and its API (CONTRACT section 10); a secret, never echoed. */
+        token: z.string().min(16, "expected a token of at least 16 characters (e.g. openssl rand -hex 24)").optional(),
       })
       .strict()
       .default({ host: "127.0.0.1" }),

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
 import { isHealthy, type BridgeInfo } from "../publish/info.js";
+import type { Panel } from "./panel/index.js";
 
 export interface HealthSource {
   readonly info: BridgeInfo;
@@ -18,10 +19,11 @@ export interface HttpServer {
  * GET /health: the bridge/info JSON, 200 when the last poll succeeded and the broker is connected,
  * 503 otherwise (a Docker HEALTHCHECK). GET /metrics: Prometheus exposition.
  */
-export async function startHttpServer(options: { bridge: HealthSource; host: string; port: number; log: Logger }): Promise<HttpServer> {
-  const { bridge, log } = options;
+export async function startHttpServer(options: { bridge: HealthSource; host: string; port: number; log: Logger; panel?: Panel }): Promise<HttpServer> {
+  const { bridge, log, panel } = options;
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
+    if (path !== "/health" && path !== "/metrics" && panel?.handleRequest(request, response)) return;
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.writeHead(405, { allow: "GET, HEAD" }).end();
       return;
@@ -42,21 +44,26 @@ export async function startHttpServer(options: { bridge: HealthSource; host: str
       );
       return;
     }
-    response.writeHead(404, { "content-type": "text/plain" }).end("not found: try /health or /metrics\n");
+    response.writeHead(404, { "content-type": "text/plain" }).end(`not found: try ${panel ? "/, " : ""}/health or /metrics\n`);
+  });
+  server.on("upgrade", (request, socket, head) => {
+    if (!panel?.handleUpgrade(request, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  log.info({ url: `http://${options.host}:${port}` }, "health and metrics endpoint listening");
+  log.info({ url: `http://${options.host}:${port}` }, panel ? "web panel, health and metrics endpoint listening" : "health and metrics endpoint listening");
   return {
     port,
     url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await panel?.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

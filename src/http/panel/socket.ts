@@ -1,0 +1,79 @@
+import type { WebSocket } from "ws";
+import type { Logger } from "../../log.js";
+import { parseInbound } from "./inbound.js";
+import type { TopicMirror } from "./mirror.js";
+
+/** A browser that has this much unsent is too slow to follow: it is closed and reconnects to a fresh replay. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** Commands per connection: a burst of this many, then one per second more. */
+const COMMAND_BURST = 10;
+const COMMANDS_PER_SECOND = 1;
+const PING_INTERVAL_MS = 30_000;
+
+/** `{"topic": "error", "payload": {"error", "request", "id"}}`: a refused message, for its sender only. */
+export function errorFrame(error: string, request: string | null, id: unknown = null): string {
+  return JSON.stringify({ topic: "error", payload: { error, request, id } });
+}
+
+/**
+ * One WebSocket of /api/ws: the replay and every change out; commands in, checked, then published
+ * on the bridge's `/set` topic so the bridge's own command path validates, runs and answers them.
+ */
+export function servePanelSocket(socket: WebSocket, deps: { mirror: TopicMirror; refusal: () => string | null; log: Logger; now?: () => number }): void {
+  const { mirror, log } = deps;
+  const now = deps.now ?? Date.now;
+  let tokens = COMMAND_BURST;
+  let refilledAt = now();
+  let alive = true;
+
+  const detach = mirror.attach((frame) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      log.warn("panel WebSocket client too slow to follow the changes: closed (it reconnects)");
+      socket.close(1013, "too slow: reconnect");
+      return;
+    }
+    socket.send(frame);
+  });
+  const ping = setInterval(() => {
+    if (!alive) {
+      socket.terminate();
+      return;
+    }
+    alive = false;
+    socket.ping();
+  }, PING_INTERVAL_MS);
+  ping.unref();
+
+  socket.on("pong", () => {
+    alive = true;
+  });
+  socket.on("close", () => {
+    clearInterval(ping);
+    detach();
+  });
+  socket.on("error", (error) => log.debug({ err: error.message }, "panel WebSocket error"));
+  socket.on("message", (data, isBinary) => {
+    const elapsed = (now() - refilledAt) / 1000;
+    tokens = Math.min(COMMAND_BURST, tokens + elapsed * COMMANDS_PER_SECOND);
+    refilledAt = now();
+    if (isBinary) {
+      socket.send(errorFrame("binary messages are not accepted: send JSON text", null));
+      return;
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const inbound = parseInbound(text, { known: (device) => mirror.has(device), refusal: deps.refusal() });
+    if (!inbound.ok) {
+      socket.send(errorFrame(inbound.error, inbound.topic, inbound.id));
+      return;
+    }
+    if (tokens < 1) {
+      socket.send(errorFrame(`too many commands: at most ${COMMAND_BURST} at once, then ${COMMANDS_PER_SECOND} a second`, inbound.topic));
+      return;
+    }
+    tokens -= 1;
+    void mirror.publish(inbound.topic, inbound.payload).then((sent) => {
+      if (!sent && socket.readyState === socket.OPEN) socket.send(errorFrame("the MQTT broker is not connected: command not sent", inbound.topic));
+    });
+  });
+}

@@ -1,0 +1,142 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPanel } from "../../web/build.mjs";
+import { startHarness, type Harness } from "../e2e/harness.js";
+import { waitFor } from "../mqtt/helpers.js";
+
+/** Debian's chromium (apt-get install chromium; .ci/run installs it). Never downloaded by the tests. */
+const CHROMIUM = "/usr/bin/chromium";
+const TOKEN = "panel-browser-test-token";
+
+let h: Harness;
+let browser: Browser;
+let page: Page;
+let userDataDir: string;
+const requested: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`the panel's browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does)`);
+  await buildPanel();
+  h = await startHarness({ config: { http: { port: 0, host: "127.0.0.1", token: TOKEN } } });
+  userDataDir = mkdtempSync(join(tmpdir(), "pve2mqtt-chromium-"));
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    userDataDir,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  page = await browser.newPage();
+  page.on("request", (request) => requested.push(request.url()));
+  await page.setViewport({ width: 1280, height: 900 });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await h?.stop();
+});
+
+const text = (selector: string) => page.$eval(selector, (element) => element.textContent ?? "");
+const rowText = (topic: string) => text(`tr[data-topic="${topic}"]`);
+
+/** State topics the bridge published (without the base): what the page must show. */
+function published(kind: string): string[] {
+  return h.observer
+    .topics(`${h.base}/${kind}/`)
+    .map((topic) => topic.slice(h.base.length + 1))
+    .filter((topic) => !/\/(availability|result|set)$/.test(topic));
+}
+
+describe("the web panel in Chromium", () => {
+  it("asks for the token (no data with a wrong one), then shows every node, guest and storage, requesting nothing outside its origin", async () => {
+    const origin = h.bridge.httpUrl!;
+    await page.goto(`${origin}/`);
+    await page.waitForSelector(".login form");
+    expect(await page.$$("tr[data-topic]")).toEqual([]);
+
+    await page.type('.login input[name="token"]', "wrong-token-wrong-token");
+    await page.click('.login button[type="submit"]');
+    await page.waitForSelector(".login .error");
+    expect(await page.$$("tr[data-topic]")).toEqual([]);
+
+    await page.$eval('.login input[name="token"]', (input) => ((input as HTMLInputElement).value = ""));
+    await page.type('.login input[name="token"]', TOKEN);
+    await page.click('.login button[type="submit"]');
+    await page.waitForSelector('tr[data-topic="qemu/100"]');
+
+    const nodes = published("node");
+    expect(nodes.length).toBe(3);
+    for (const node of nodes) await page.waitForSelector(`section[data-node="${node.slice("node/".length)}"]`);
+    const devices = [...published("qemu"), ...published("lxc"), ...published("storage")];
+    expect(devices.length).toBeGreaterThan(10);
+    for (const topic of devices) await page.waitForSelector(`tr[data-topic="${topic}"]`);
+    expect(await rowText("qemu/100")).toContain("homeassistant");
+    expect(await page.$('tr[data-topic="qemu/9000"]')).toBeNull(); // templates are not devices
+
+    expect(requested.length).toBeGreaterThan(0);
+    for (const url of requested) expect(url.startsWith(`${origin}/`) || url.startsWith(origin.replace(/^http/, "ws")) || url.startsWith("data:"), url).toBe(true);
+  });
+
+  it("shows a change in the simulator without a reload", async () => {
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    h.sim.updateGuest(101, { name: "docker-renamed" });
+    await page.waitForFunction(() => document.querySelector('tr[data-topic="qemu/101"]')?.textContent?.includes("docker-renamed"), { timeout: 10_000 });
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  });
+
+  it("asks before stopping, sends nothing until confirmed, then shows the result", async () => {
+    const since = h.observer.messages.length;
+    const setMessages = () => h.observer.messages.slice(since).filter((m) => m.topic === `${h.base}/qemu/101/set`);
+    await page.click('button[data-actions="qemu/101"]');
+    await page.click('.dialog button[data-action="stop"]');
+    await page.waitForSelector(".dialog .confirm");
+    expect(await text(".dialog .confirm")).toContain("101");
+    expect(h.sim.guest(101)!.status).toBe("running");
+    await page.click('.dialog button[data-action="confirm"]');
+    await waitFor(() => h.sim.guest(101)!.status === "stopped", "guest 101 stopped in the simulator");
+    await page.waitForFunction(() => document.querySelector('tr[data-topic="qemu/101"] td.result [data-status="ok"]')?.textContent?.includes("stop"), { timeout: 10_000 });
+    // one command: choosing "stop" alone sent nothing
+    expect(setMessages().length).toBe(1);
+    expect(JSON.parse(setMessages()[0]!.payload)).toMatchObject({ action: "stop" });
+  });
+
+  it("takes a snapshot with the typed name and shows its result", async () => {
+    await page.click('button[data-actions="lxc/200"]');
+    await page.click('.dialog button[data-action="snapshot"]');
+    await page.type('.dialog input[name="name"]', "from_panel");
+    await page.type('.dialog input[name="description"]', "taken in the browser");
+    await page.click('.dialog button[data-action="confirm"]');
+    await waitFor(() => h.sim.guest(200)!.snapshots.includes("from_panel"), "the snapshot in the simulator");
+    await page.waitForFunction(() => document.querySelector('tr[data-topic="lxc/200"] td.result [data-status="ok"]')?.textContent?.includes("snapshot"), { timeout: 10_000 });
+  });
+
+  it("shows bridge/info and the privilege report in Health, the results in Events", async () => {
+    await page.click('a[data-view="health"]');
+    await page.waitForSelector('[data-field="cluster"] dd');
+    expect(await text('[data-field="cluster"] dd')).toBe("homelab");
+    await page.waitForSelector("section.privileges tr[data-feature]");
+    expect(await page.$$(`tr[data-host]`)).toHaveLength(h.sim.urls.length);
+    await page.click('a[data-view="events"]');
+    await page.waitForSelector('main.events tr[data-topic="lxc/200/result"]');
+    expect(await text("main.events tbody tr")).toContain("lxc/200");
+    await page.click('a[data-view="cluster"]');
+  });
+});
+
+describe("a read-only bridge in Chromium", () => {
+  it("shows the cluster without any action control", async () => {
+    const readOnly = await startHarness({ config: { http: { port: 0, host: "127.0.0.1" }, commands: { enabled: false } } });
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${readOnly.bridge.httpUrl}/`);
+      await other.waitForSelector('tr[data-topic="qemu/100"]');
+      expect(await other.$$("button[data-actions]")).toEqual([]);
+      expect(await other.$$("td.act")).toEqual([]);
+    } finally {
+      await other.close();
+      await readOnly.stop();
+    }
+  });
+});
