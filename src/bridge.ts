@@ -10,7 +10,7 @@ import { bridgeDiscovery, type DiscoveryContext } from "./homeassistant/discover
 import { bridgeTopic } from "./homeassistant/topics.js";
 import { loadTranslations } from "./homeassistant/translations.js";
 import { ClusterNameUnknownError } from "./inventory/errors.js";
-import { Poller, type PollOutcome } from "./inventory/poller.js";
+import { Poller, type PollerOptions, type PollOutcome } from "./inventory/poller.js";
 import { slug, type DeviceKey } from "./inventory/types.js";
 import type { Logger } from "./log.js";
 import { connectBroker } from "./mqtt/broker.js";
@@ -104,6 +104,7 @@ export class Bridge {
       filter: options.config.filter,
       log: options.log,
       now: this.now,
+      ...pollCadence(options.config),
     });
   }
 
@@ -399,6 +400,23 @@ export class Bridge {
   private async publishInfo(): Promise<void> {
     await this.connected?.publisher.publish(bridgeTopic(this.base, "info"), JSON.stringify(this.info), { retain: true, qos: 1 });
   }
+}
+
+/** HA and Ceph status: read at most this often (seconds). */
+const CLUSTER_HEALTH_EVERY_S = 300;
+
+/**
+ * The slow details' cadence from `details.*` (seconds) and the poll interval: IPs every
+ * `details.ips`, snapshots and backup listings every `details.refresh` as a safety net (they are
+ * otherwise read when a task changes them); 0 turns one off.
+ */
+function pollCadence(config: Config): Pick<PollerOptions, "cadence" | "health"> {
+  const cycles = (seconds: number): number => (seconds <= 0 ? 0 : Math.max(1, Math.round(seconds / config.poll.interval)));
+  const { ips, refresh, disks, updates } = config.details;
+  return {
+    cadence: { ips: cycles(ips), snapshots: cycles(refresh), backups: cycles(refresh) },
+    health: { disks, updates, cluster: CLUSTER_HEALTH_EVERY_S },
+  };
 }
 
 export function errorMessage(error: unknown): string {

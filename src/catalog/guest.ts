@@ -73,6 +73,16 @@ export const GUEST_VALUES = [
   row("last_snapshot", (s) => s.details?.lastSnapshot ?? null, { entity: textSensor("mdi:camera") }),
   row("last_snapshot_time", (s) => isoTimeOrNull(s.details?.lastSnapshotTime), { entity: timestampSensor({ enabledByDefault: false }) }),
   row("last_backup", (s) => isoTimeOrNull(s.details?.lastBackup), { entity: timestampSensor({ icon: "mdi:backup-restore" }), panel: "time" }),
+  row("last_backup_status", (s) => s.tasks.outcomes.get(s.guest.vmid)?.status ?? null, {
+    entity: { component: "sensor", deviceClass: "enum", options: ["ok", "error"], icon: "mdi:backup-restore", attributes: ["last_backup_error"] },
+    panel: "text",
+  }),
+  row("last_backup_error", (s) => s.tasks.outcomes.get(s.guest.vmid)?.error ?? null),
+  row("backup_running", (s) => s.tasks.live.has(s.guest.vmid), {
+    entity: { component: "binary_sensor", deviceClass: "running", template: "{{ 'ON' if value_json.backup_running else 'OFF' }}", ...ON_OFF, icon: "mdi:backup-restore" },
+    panel: "bool",
+  }),
+  row("backup_progress", (s) => s.tasks.live.get(s.guest.vmid)?.progress ?? null, { entity: percentSensor({ icon: "mdi:progress-upload", precision: 0 }), panel: "percent" }),
   row("last_action", (s): CommandResult | null => s.lastAction, {
     entity: { component: "sensor", deviceClass: "enum", options: ["started", "ok", "error"], template: nested("last_action", "status"), attributes: "last_action", icon: "mdi:history" },
   }),

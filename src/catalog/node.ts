@@ -55,6 +55,26 @@ export const NODE_VALUES = [
   row("pve_version", (s) => s.node.pveVersion, { entity: diagnostic("mdi:information-outline"), panel: "text" }),
   row("guests_running", (s) => s.guestsRunning, { entity: countSensor("mdi:server") }),
   row("guests_total", (s) => s.guestsTotal),
+  row("updates", (s) => s.health?.updates.count ?? null, {
+    entity: countSensor("mdi:package-up"),
+    metric: { name: "pve_node_updates_pending", help: "Package updates pending on the node" },
+    panel: "number",
+  }),
+  row("update_version", (s) => s.health?.updates.update_version ?? null, {
+    entity: {
+      key: "update",
+      component: "update",
+      template: "{{ {'installed_version': value_json.pve_version, 'latest_version': value_json.update_version, 'release_summary': value_json.update_summary, 'title': 'Proxmox VE'} | tojson }}",
+      icon: "mdi:update",
+    },
+  }),
+  row("update_summary", (s) => s.health?.updates.summary ?? null),
+  row("tasks_running", (s) => s.tasks?.tasksRunning ?? (s.tasksKnown ? 0 : null), { panel: "number" }),
+  row("tasks_failed", (s) => s.tasks?.tasksFailed ?? (s.tasksKnown ? 0 : null), {
+    entity: countSensor("mdi:alert-circle-outline"),
+    metric: { name: "pve_node_tasks_failed", help: "Tasks of the node that ended in error in the last 24 h" },
+    panel: "number",
+  }),
 ] as const;
 
 export const NODE_CONTROLS = [

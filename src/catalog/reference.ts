@@ -7,6 +7,9 @@ const KIND_TITLES: Record<DeviceKind, string> = {
   node: "Node (`B/node/<node>`)",
   guest: "VM and container (`B/qemu/<vmid>`, `B/lxc/<vmid>`)",
   storage: "Storage (`B/storage/<node>/<storage>`)",
+  cluster: "Cluster (`B/cluster`)",
+  disk: "Physical disk (`B/disk/<node>/<disk>`)",
+  zfs: "ZFS pool (`B/zfs/<node>/<pool>`)",
   bridge: "Bridge (`B/bridge/info`, `B/bridge/state`)",
 };
 

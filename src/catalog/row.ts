@@ -38,8 +38,13 @@ export interface EntitySpec {
   only?: "qemu" | "lxc";
   /** The entity exists only when this holds (buttons of allowed actions). */
   when?: (config: Config) => boolean;
-  /** Bridge rows: read `B/bridge/state` (plain online/offline) instead of the `B/bridge/info` JSON. */
-  source?: "state" | "info";
+  /** The entity exists only on a device that has this feature (the cluster's Ceph health). */
+  requires?: "ceph";
+  /**
+   * Read another topic than the device's state: `B/bridge/state` (plain online/offline) instead of
+   * the `B/bridge/info` JSON, or `B/bridge/event` (PVE notifications).
+   */
+  source?: "state" | "info" | "event";
   /** Extra discovery keys this component needs (update entities, switches, events). */
   extra?: Record<string, unknown>;
 }

@@ -3,7 +3,9 @@
  * `device` block (CONTRACT section 5). Pure functions of the inventory and the context.
  */
 import type { Config } from "../config/schema.js";
-import { guestKey, nodeKey, storageKey, type GuestInfo, type NodeInfo, type StorageInfo } from "../inventory/types.js";
+import type { DiskInfo } from "../inventory/disks.js";
+import { clusterKey, diskKey, guestKey, nodeKey, storageKey, zfsKey, type GuestInfo, type NodeInfo, type StorageInfo } from "../inventory/types.js";
+import type { ZfsPoolInfo } from "../inventory/zfs.js";
 import type { DeviceKind } from "../catalog/index.js";
 import { availabilityTopic, bridgeTopic, commandTopic, deviceSlug, deviceTopic } from "./topics.js";
 
@@ -17,6 +19,8 @@ export interface DeviceContext {
 
 export interface DeviceDescriptor {
   kind: DeviceKind;
+  /** Features of this device that entities may require (the cluster's Ceph). */
+  features: ReadonlySet<"ceph">;
   /** "qemu" or "lxc" for guests, to apply a row's `only`. */
   guestKind: "qemu" | "lxc" | null;
   /** `node_pve1`, `qemu_100`, `storage_pve1_local`, `bridge`. */
@@ -54,6 +58,7 @@ export function describeBridge(ctx: DeviceContext): DeviceDescriptor {
   const base = ctx.config.mqtt.base_topic;
   return {
     kind: "bridge",
+    features: new Set(),
     guestKind: null,
     slug: "bridge",
     stateTopic: bridgeTopic(base, "info"),
@@ -73,6 +78,7 @@ function describeDevice(ctx: DeviceContext, kind: DeviceKind, guestKind: "qemu" 
   const slugText = deviceSlug(key);
   return {
     kind,
+    features: new Set(),
     guestKind,
     slug: slugText,
     stateTopic: deviceTopic(base, key),
@@ -108,5 +114,36 @@ export function describeStorage(ctx: DeviceContext, storage: StorageInfo): Devic
     model: storage.type ? `Storage (${storage.type})` : "Storage",
     configuration_url: webUiLink(ctx.webUiUrl, `storage/${storage.node}/${storage.storage}`),
     via_device: bridgeIdentifier(ctx.cid),
+  });
+}
+
+/** The cluster as a whole; its entities report the bridge's availability only (it exists while the bridge runs). */
+export function describeCluster(ctx: DeviceContext, hasCeph: boolean): DeviceDescriptor {
+  const described = describeDevice(ctx, "cluster", null, clusterKey(), {
+    name: `Proxmox VE cluster ${ctx.clusterName}`,
+    model: "Proxmox VE cluster",
+    configuration_url: ctx.webUiUrl,
+    via_device: bridgeIdentifier(ctx.cid),
+  });
+  return { ...described, availabilityTopic: null, features: new Set(hasCeph ? (["ceph"] as const) : []) };
+}
+
+export function describeDisk(ctx: DeviceContext, disk: DiskInfo): DeviceDescriptor {
+  return describeDevice(ctx, "disk", null, diskKey(disk.node, disk.name), {
+    name: `${disk.model ?? "Disk"} (${disk.node}:${disk.name})`,
+    model: disk.model ?? "Disk",
+    manufacturer: disk.vendor ?? "Proxmox",
+    serial_number: disk.serial,
+    configuration_url: webUiLink(ctx.webUiUrl, `node/${disk.node}`),
+    via_device: deviceIdentifier(ctx.cid, deviceSlug(nodeKey(disk.node))),
+  });
+}
+
+export function describeZfsPool(ctx: DeviceContext, pool: ZfsPoolInfo): DeviceDescriptor {
+  return describeDevice(ctx, "zfs", null, zfsKey(pool.node, pool.pool), {
+    name: `ZFS ${pool.pool} (${pool.node})`,
+    model: "ZFS pool",
+    configuration_url: webUiLink(ctx.webUiUrl, `node/${pool.node}`),
+    via_device: deviceIdentifier(ctx.cid, deviceSlug(nodeKey(pool.node))),
   });
 }

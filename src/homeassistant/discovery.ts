@@ -12,7 +12,9 @@
 import type { GuestInfo, NodeInfo, StorageInfo } from "../inventory/types.js";
 import { PROJECT_URL } from "../version.js";
 import { CATALOG, entityKey, hasEntity, translationKey, type EntitySpec, type Row } from "../catalog/index.js";
-import { describeBridge, describeGuest, describeNode, describeStorage, type DeviceContext, type DeviceDescriptor } from "./devices.js";
+import type { DiskInfo } from "../inventory/disks.js";
+import type { ZfsPoolInfo } from "../inventory/zfs.js";
+import { describeBridge, describeCluster, describeDisk, describeGuest, describeNode, describeStorage, describeZfsPool, type DeviceContext, type DeviceDescriptor } from "./devices.js";
 import { fieldsAttributes, objectAttributes } from "./templates.js";
 import { bridgeTopic } from "./topics.js";
 import type { Translations } from "./translations.js";
@@ -31,7 +33,10 @@ export type DiscoveryTarget =
   | { kind: "bridge" }
   | { kind: "node"; node: NodeInfo }
   | { kind: "guest"; guest: GuestInfo }
-  | { kind: "storage"; storage: StorageInfo };
+  | { kind: "storage"; storage: StorageInfo }
+  | { kind: "cluster"; hasCeph: boolean }
+  | { kind: "disk"; disk: DiskInfo }
+  | { kind: "zfs"; pool: ZfsPoolInfo };
 
 function describe(ctx: DiscoveryContext, target: DiscoveryTarget): DeviceDescriptor {
   switch (target.kind) {
@@ -43,6 +48,12 @@ function describe(ctx: DiscoveryContext, target: DiscoveryTarget): DeviceDescrip
       return describeGuest(ctx, target.guest);
     case "storage":
       return describeStorage(ctx, target.storage);
+    case "cluster":
+      return describeCluster(ctx, target.hasCeph);
+    case "disk":
+      return describeDisk(ctx, target.disk);
+    case "zfs":
+      return describeZfsPool(ctx, target.pool);
   }
 }
 
@@ -58,6 +69,7 @@ function rowsOf(device: DeviceDescriptor): EntityRow[] {
   return rows
     .filter(hasEntity)
     .filter((row) => !row.entity.only || row.entity.only === device.guestKind)
+    .filter((row) => !row.entity.requires || device.features.has(row.entity.requires))
     .map((row) => ({ ...row.entity, key: entityKey(row), field: row.field }));
 }
 
@@ -87,6 +99,7 @@ function stateKeys(ctx: DiscoveryContext, device: DeviceDescriptor, row: EntityR
     return { command_topic: device.commandTopic, payload_press: row.action ?? row.key, retain: false };
   }
   if (row.source === "state") return { state_topic: bridgeTopic(ctx.config.mqtt.base_topic, "state") };
+  if (row.source === "event") return { state_topic: bridgeTopic(ctx.config.mqtt.base_topic, "event"), value_template: row.template };
   const keys: Record<string, unknown> = {
     state_topic: device.stateTopic,
     value_template: row.template ?? `{{ value_json.${row.field ?? row.key} }}`,

@@ -5,9 +5,10 @@
 import { slug, type DeviceKey } from "../inventory/types.js";
 
 /** The bridge's own topics: `B/bridge/<leaf>`. */
-export type BridgeLeaf = "state" | "info" | "request/refresh" | "response/refresh";
+export type BridgeLeaf = "state" | "info" | "event" | "request/refresh" | "response/refresh";
 
 function keyParts(key: DeviceKey): string[] {
+  if (key === "cluster") return ["cluster"];
   const parts = key.split("/");
   if (parts.length < 2 || parts.some((part) => part === "")) {
     throw new Error(`Invalid device key "${key}": expected node/<node>, qemu/<vmid>, lxc/<vmid> or storage/<node>/<storage>`);

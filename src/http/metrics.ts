@@ -81,7 +81,7 @@ type Labels = Record<string, string>;
 
 /** One kind's devices at scrape time: each one's labels and the source its rows read. */
 interface KindDevices<S> {
-  kind: "node" | "guest" | "storage";
+  kind: "node" | "guest" | "storage" | "disk" | "zfs";
   labelNames: readonly string[];
   devices: (outcome: PollOutcome) => Array<{ labels: Labels; source: S }>;
 }
@@ -92,7 +92,7 @@ const KINDS: KindDevices<never>[] = [
     labelNames: ["node"],
     devices: (outcome) => {
       const counts = guestCounts(outcome.inventory);
-      return outcome.inventory.nodes.map((node) => ({ labels: { node: node.name }, source: nodeSource(node, counts, undefined, outcome.inventory.takenAt) as never }));
+      return outcome.inventory.nodes.map((node) => ({ labels: { node: node.name }, source: nodeSource(node, outcome, counts, undefined, outcome.inventory.takenAt) as never }));
     },
   },
   {
@@ -109,6 +109,18 @@ const KINDS: KindDevices<never>[] = [
     labelNames: ["node", "storage", "type"],
     devices: (outcome) =>
       outcome.inventory.storages.map((storage) => ({ labels: { node: storage.node, storage: storage.storage, type: storage.type ?? "" }, source: storageSource(storage) as never })),
+  },
+  {
+    kind: "disk",
+    labelNames: ["node", "disk", "model"],
+    devices: (outcome) =>
+      [...outcome.health.nodes.values()].flatMap((health) => (health.disks ?? []).map((disk) => ({ labels: { node: disk.node, disk: disk.name, model: disk.model ?? "" }, source: { disk } as never }))),
+  },
+  {
+    kind: "zfs",
+    labelNames: ["node", "pool"],
+    devices: (outcome) =>
+      [...outcome.health.nodes.values()].flatMap((health) => (health.pools ?? []).map((pool) => ({ labels: { node: pool.node, pool: pool.pool }, source: { pool } as never }))),
   },
 ];
 

@@ -178,6 +178,16 @@ export function emptyNode(name: string): NodeInfo {
 export function nodeKey(node: string): DeviceKey {
   return `node/${node}`;
 }
+export function clusterKey(): DeviceKey {
+  return "cluster";
+}
+/** `disk/pve1/nvme0n1`: a disk by its device name without /dev/. */
+export function diskKey(node: string, name: string): DeviceKey {
+  return `disk/${node}/${name}`;
+}
+export function zfsKey(node: string, pool: string): DeviceKey {
+  return `zfs/${node}/${pool}`;
+}
 export function storageKey(node: string, storage: string): DeviceKey {
   return `storage/${node}/${storage}`;
 }

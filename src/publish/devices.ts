@@ -2,15 +2,16 @@ import type { Config } from "../config/schema.js";
 import type { DiscoveryContext, DiscoveryTarget } from "../homeassistant/discovery.js";
 import { digest } from "../digest.js";
 import type { PollOutcome } from "../inventory/poller.js";
-import { guestKey, nodeKey, storageKey, type DeviceKey } from "../inventory/types.js";
+import { hasCephStorage } from "../inventory/cluster-health.js";
+import { clusterKey, diskKey, guestKey, nodeKey, storageKey, zfsKey, type DeviceKey } from "../inventory/types.js";
 import type { Logger } from "../log.js";
 import type { Publisher } from "../mqtt/publisher.js";
 import { stateValues, withLastSeen, type StateKind, type StateValues } from "../state/build.js";
-import { guestCounts, guestSource, nodeSource, storageSource } from "../state/sources.js";
+import { clusterSource, guestCounts, guestSource, nodeSource, storageSource } from "../state/sources.js";
 import type { CommandResult } from "../state/types.js";
 import { DiscoverySync } from "./discovery-sync.js";
 import { Presence } from "./presence.js";
-import { DeviceRecords, type DeviceRecord, type StateInputs } from "./records.js";
+import { DeviceRecords, type DeviceCounts, type DeviceRecord, type StateInputs } from "./records.js";
 import { seedDevice } from "./seed.js";
 
 /** After this many poll intervals a state is re-published even when nothing changed (CONTRACT 4). */
@@ -30,7 +31,8 @@ interface DeviceInput {
   key: DeviceKey;
   kind: StateKind;
   target: DiscoveryTarget;
-  online: boolean;
+  /** Its availability; null: it has none of its own (the cluster exists while the bridge runs). */
+  online: boolean | null;
   /** What its state is built from; null: always build (a node also counts its guests). */
   inputs: StateInputs | null;
   values: (previous: DeviceRecord["previous"], now: number) => StateValues;
@@ -101,7 +103,7 @@ export class DeviceSync {
   }
 
   /** Counts by kind of the devices present now, for bridge/info. */
-  counts(): Record<"nodes" | "qemu" | "lxc" | "storages", number> {
+  counts(): DeviceCounts {
     return this.records.counts();
   }
 
@@ -109,6 +111,14 @@ export class DeviceSync {
     const { inventory } = outcome;
     const online = new Map(inventory.nodes.map((node) => [node.name, node.status === "online"]));
     const counts = guestCounts(inventory);
+    yield {
+      key: clusterKey(),
+      kind: "cluster",
+      target: { kind: "cluster", hasCeph: hasCephStorage(inventory.storages.map((storage) => storage.type)) },
+      online: null,
+      inputs: null,
+      values: (_previous, now) => stateValues("cluster", clusterSource(outcome, this.options.config.details.backup_max_age, now)),
+    };
     for (const node of inventory.nodes) {
       yield {
         key: nodeKey(node.name),
@@ -116,7 +126,7 @@ export class DeviceSync {
         target: { kind: "node", node },
         online: node.status === "online",
         inputs: null,
-        values: (previous, now) => stateValues("node", nodeSource(node, counts, previous, now)),
+        values: (previous, now) => stateValues("node", nodeSource(node, outcome, counts, previous, now)),
       };
     }
     for (const guest of inventory.guests) {
@@ -143,6 +153,15 @@ export class DeviceSync {
         values: () => stateValues("storage", storageSource(storage)),
       };
     }
+    for (const [name, health] of outcome.health.nodes) {
+      const nodeOnline = online.get(name) === true;
+      for (const disk of health.disks ?? []) {
+        yield { key: diskKey(disk.node, disk.name), kind: "disk", target: { kind: "disk", disk }, online: nodeOnline, inputs: { info: disk, online: nodeOnline }, values: () => stateValues("disk", { disk }) };
+      }
+      for (const pool of health.pools ?? []) {
+        yield { key: zfsKey(pool.node, pool.pool), kind: "zfs", target: { kind: "zfs", pool }, online: nodeOnline, inputs: { info: pool, online: nodeOnline }, values: () => stateValues("zfs", { pool }) };
+      }
+    }
   }
 
   private syncDevice(device: DeviceInput, now: number, options: { force: boolean; countCycle: boolean }): Promise<unknown>[] {
@@ -157,8 +176,10 @@ export class DeviceSync {
     const unchanged = device.inputs !== null && record.inputs !== null && sameInputs(record.inputs, device.inputs);
     record.inputs = device.inputs;
     if (!unchanged || options.force || due) this.publishState(record, device, now, options.force || due);
-    const availability = this.presence.set(record, device.online ? "online" : "offline", { force: options.force });
-    if (availability) pending.push(availability);
+    if (device.online !== null) {
+      const availability = this.presence.set(record, device.online ? "online" : "offline", { force: options.force });
+      if (availability) pending.push(availability);
+    }
     return pending;
   }
 

@@ -48,6 +48,12 @@ function discoveryInputs(target: DiscoveryTarget): string {
       return `guest ${target.guest.name ?? ""} ${target.guest.node}`;
     case "storage":
       return `storage ${target.storage.type ?? ""}`;
+    case "cluster":
+      return `cluster ${target.hasCeph}`;
+    case "disk":
+      return `disk ${target.disk.model ?? ""} ${target.disk.vendor ?? ""} ${target.disk.serial ?? ""}`;
+    case "zfs":
+      return `zfs ${target.pool.pool}`;
   }
 }
 

@@ -3,7 +3,7 @@ import { deviceTopic } from "../homeassistant/topics.js";
 import type { DeviceKey } from "../inventory/types.js";
 
 /** The first segment of a device key. */
-export type RecordKind = "node" | "qemu" | "lxc" | "storage";
+export type RecordKind = "node" | "qemu" | "lxc" | "storage" | "cluster" | "disk" | "zfs";
 export type Availability = "online" | "offline";
 
 /** What a state was last built from: the same immutable inputs give the same state. */
@@ -54,7 +54,7 @@ export class DeviceRecords {
       record = {
         key,
         topic: deviceTopic(this.base, key),
-        kind: key.slice(0, key.indexOf("/")) as RecordKind,
+        kind: key.split("/")[0] as RecordKind,
         stateDigest: "",
         inputs: null,
         previous: undefined,
@@ -97,10 +97,12 @@ export class DeviceRecords {
   }
 
   /** Counts by kind of the devices present now, for bridge/info. */
-  counts(): Record<"nodes" | "qemu" | "lxc" | "storages", number> {
-    const counts = { nodes: 0, qemu: 0, lxc: 0, storages: 0 };
-    const field = { node: "nodes", qemu: "qemu", lxc: "lxc", storage: "storages" } as const;
-    for (const record of this.records.values()) if (record.present) counts[field[record.kind]]++;
+  counts(): DeviceCounts {
+    const counts = { nodes: 0, qemu: 0, lxc: 0, storages: 0, disks: 0, zfs_pools: 0 };
+    const field = { node: "nodes", qemu: "qemu", lxc: "lxc", storage: "storages", disk: "disks", zfs: "zfs_pools" } as const;
+    for (const record of this.records.values()) if (record.present && record.kind !== "cluster") counts[field[record.kind]]++;
     return counts;
   }
 }
+
+export type DeviceCounts = Record<"nodes" | "qemu" | "lxc" | "storages" | "disks" | "zfs_pools", number>;
