@@ -82,9 +82,10 @@ integration at 127.0.0.1:${port} to see the devices appear.
 
 The generated config: ${demo.configPath}
 Press Ctrl+C to stop.`);
+  // `on`, not `once`: a Ctrl+C can arrive twice (from the terminal and from a relaunching parent).
   await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+    process.on("SIGINT", () => resolve());
+    process.on("SIGTERM", () => resolve());
   });
   await demo.stop();
   return 0;
