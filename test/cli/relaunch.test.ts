@@ -6,7 +6,7 @@ import { silentLogger } from "../../src/log.js";
 import { startEmbeddedBroker } from "../../src/mqtt/embedded.js";
 import { PveSimulator } from "../../src/sim/index.js";
 import { Observer, SIM_PASSWORD, SIM_USER } from "../e2e/harness.js";
-import { CLI, killAll, spawnNode, waitForOutput, type Spawned } from "./spawn.js";
+import { CLI, killAll, spawnNode, type Spawned } from "./spawn.js";
 
 const children: Spawned[] = [];
 const cleanups: Array<() => Promise<unknown>> = [];
