@@ -13,7 +13,8 @@ const USAGE = `pve2mqtt ${BRIDGE_VERSION} — Proxmox VE to MQTT bridge with Hom
 Usage:
   pve2mqtt [run] [--config FILE]   run the bridge (default command)
   pve2mqtt check [--config FILE]   validate the config, log in to PVE, connect to the broker, report
-  pve2mqtt demo                    simulated 3-node cluster + embedded broker + bridge, all local
+  pve2mqtt demo [--mqtt URL]       simulated 3-node cluster + embedded broker + bridge, all local;
+                                   with --mqtt (or mqtt.url), the bridge publishes to that broker
   pve2mqtt --version | --help
 
 The config file is --config FILE, else $PVE2MQTT_CONFIG, else ./config.yaml; every key can also be
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       config: { type: "string", short: "c" },
+      mqtt: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -42,7 +44,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown command: ${positionals.join(" ")}\n\n${USAGE}`);
     return 2;
   }
-  if (command === "demo") return runDemo();
+  if (command === "demo") return runDemo({ mqttUrl: values.mqtt });
+  if (values.mqtt !== undefined) {
+    console.error(`--mqtt is an option of 'pve2mqtt demo'; for ${command}, set mqtt.url in the config (or PVE2MQTT_MQTT__URL)`);
+    return 2;
+  }
 
   let config: Config;
   try {
