@@ -17,25 +17,28 @@ LABEL org.opencontainers.image.title="pve2mqtt" \
       org.opencontainers.image.source="https://github.com/pve2mqtt/pve2mqtt" \
       org.opencontainers.image.licenses="MIT"
 RUN apk add --no-cache libstdc++ \
- && addgroup -S pve2mqtt && adduser -S -G pve2mqtt -H -s /sbin/nologin pve2mqtt \
+ && addgroup -S -g 1000 pve2mqtt && adduser -S -u 1000 -G pve2mqtt -H -s /sbin/nologin pve2mqtt \
  && mkdir /config && chown pve2mqtt:pve2mqtt /config
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
     PVE2MQTT_CONFIG=/config/config.yaml \
     PVE2MQTT_HTTP__PORT=9616 \
-    PVE2MQTT_HTTP__HOST=0.0.0.0
+    PVE2MQTT_HTTP__HOST=0.0.0.0 \
+    PVE2MQTT_EMBEDDED_BROKER__HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY translations ./translations
 COPY config.example.yaml ./config.example.yaml
+# A fixed UID/GID (1000), so a mounted config.yaml can be given to it: chown 1000:1000 config.yaml.
 USER pve2mqtt
 VOLUME ["/config"]
-EXPOSE 9616
+# 9616: /health, /metrics and the web panel; 1883: the embedded broker (used when mqtt.url is unset).
+EXPOSE 9616 1883
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD wget -q -O /dev/null http://127.0.0.1:9616/health || exit 1
-# V8 memory flags (src/runtime.ts): ~130 MB instead of ~200 MB at 2,000 guests (README, Performance).
+# V8 memory flags (src/runtime.ts): ~130 MB instead of ~200 MB at 2,000 guests (docs/performance.md).
 ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "--liftoff-only", "/app/dist/cli.js"]
 CMD ["run"]

@@ -13,6 +13,7 @@ import { ClusterNameUnknownError } from "./inventory/errors.js";
 import { Poller, type PollerOptions, type PollOutcome } from "./inventory/poller.js";
 import { slug, type DeviceKey } from "./inventory/types.js";
 import type { Logger } from "./log.js";
+import { OutageLog } from "./outage-log.js";
 import { connectBroker } from "./mqtt/broker.js";
 import type { MqttConnection } from "./mqtt/connection.js";
 import type { EmbeddedBroker } from "./mqtt/embedded.js";
@@ -82,6 +83,7 @@ export class Bridge {
   private readonly stopping = new AbortController();
   private starting: Promise<void> | null = null;
   private failures = 0;
+  private readonly outage: OutageLog;
   private lastPoll: { at: number; duration: number; ok: boolean; error: string | null } | null = null;
   private cid: string | null = null;
 
@@ -89,6 +91,7 @@ export class Bridge {
     this.config = options.config;
     this.log = options.log;
     this.now = options.now ?? Date.now;
+    this.outage = new OutageLog(options.log, this.now);
     this.base = options.config.mqtt.base_topic;
     this.api = new PveClient({
       ...clientOptionsFromConfig(options.config, options.log),
@@ -332,7 +335,7 @@ export class Bridge {
     const started = this.now();
     try {
       const outcome = await this.poller.poll();
-      if (this.failures > 0) this.log.info({ host: this.api.connectedHost() }, "Proxmox VE answers again");
+      this.outage.recovered({ host: this.api.connectedHost() });
       this.failures = 0;
       this.lastPoll = { at: this.now(), duration: this.now() - started, ok: true, error: null };
       this.metrics?.polls.inc({ result: "ok" });
@@ -343,7 +346,7 @@ export class Bridge {
       this.failures++;
       this.lastPoll = { at: this.now(), duration: this.now() - started, ok: false, error: errorMessage(error) };
       this.metrics?.polls.inc({ result: "error" });
-      if (this.failures === 1) this.log.warn({ err: errorMessage(error) }, "poll failed; keeping the last state");
+      this.outage.failed(error);
       if (this.failures === OFFLINE_AFTER_FAILURES) {
         this.log.warn("second failed poll in a row: every device reported offline until PVE answers");
         await sync.markAllOffline();

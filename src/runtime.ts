@@ -1,15 +1,15 @@
 /**
- * V8 flags the daemon is meant to run with (npm start, the Docker entry point, the systemd example),
- * measured by `npm run bench`. They trade a little CPU for memory: at 2,000 guests the bridge peaks
- * near 105–111 MB instead of 170–220 MB, for a few ms more CPU per poll (see README, Performance):
+ * V8 flags the daemon is meant to run with (npm start, the Docker entry point, the systemd example;
+ * `node dist/cli.js` started without them relaunches itself with them: src/relaunch.ts), measured
+ * by `npm run bench`. They trade a little CPU for memory: at 2,000 guests the bridge peaks near
+ * 105–111 MB instead of 170–220 MB, for a few ms more CPU per poll (docs/performance.md):
  * - `--heap-growing-percent=50`: the old generation grows by 50 % before the next full collection,
  *   not by V8's much larger default factor (most of the saving, and all of the CPU cost);
  * - `--max-semi-space-size=4`: a 4 MB young generation instead of up to 16 MB;
  * - `--liftoff-only`: undici's HTTP parser (WebAssembly) is not recompiled by the optimizing
  *   compiler, whose ~30 MB burst was the start-up peak; parsing a few hundred kB per poll does not
  *   need it (no CPU difference measured).
- * None changes behaviour, and the bridge runs without them too. V8 reads them only at start-up:
- * they must be on the command line.
+ * None changes behaviour. V8 reads them only at start-up: they must be on the command line.
  */
 export const RUNTIME_FLAGS = ["--max-semi-space-size=4", "--heap-growing-percent=50", "--liftoff-only"] as const;
 

@@ -1,4 +1,6 @@
 import { createHash, X509Certificate } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { generate } from "selfsigned";
 
 export interface SimCertificate {
@@ -17,6 +19,32 @@ export function simCertificate(): Promise<SimCertificate> {
     throw error;
   });
   return cached;
+}
+
+/**
+ * The certificate kept in `dir` (`key.pem`, `cert.pem`), made and written there the first time: a
+ * simulator restarted with the same directory keeps its fingerprint, so a pinned bridge reconnects.
+ */
+export async function certificateInDir(dir: string): Promise<SimCertificate> {
+  const keyPath = join(dir, "key.pem");
+  const certPath = join(dir, "cert.pem");
+  const hasKey = existsSync(keyPath);
+  if (hasKey !== existsSync(certPath)) throw new Error(`${dir} holds only one of key.pem and cert.pem; remove it or give an empty directory`);
+  if (hasKey) {
+    const certPem = readFileSync(certPath, "utf8");
+    let fingerprint: string;
+    try {
+      fingerprint = sha256Fingerprint(certPem);
+    } catch {
+      throw new Error(`${certPath} is not a PEM certificate; remove ${dir} to make a new one`);
+    }
+    return { certPem, keyPem: readFileSync(keyPath, "utf8"), fingerprint };
+  }
+  const made = await makeCertificate();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(keyPath, made.keyPem, { mode: 0o600 });
+  writeFileSync(certPath, made.certPem);
+  return made;
 }
 
 async function makeCertificate(): Promise<SimCertificate> {

@@ -1,12 +1,39 @@
 #!/usr/bin/env node
 /**
- * Runs a simulator in its own process (the benchmark does): prints one JSON line with its urls,
- * fingerprint and users, then obeys JSON-line commands on stdin until SIGTERM/SIGINT.
+ * Runs a simulator in its own process (the benchmark does, and anyone trying pve2mqtt without a
+ * cluster): prints one JSON line with its urls, fingerprint and users, then obeys JSON-line
+ * commands on stdin until SIGTERM/SIGINT.
  */
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { certificateInDir } from "./certificate.js";
 import { PveSimulator } from "./simulator.js";
+
+const USAGE = `node dist/sim/cli.js [options] — a simulated Proxmox VE 8 cluster (HTTPS API on 127.0.0.1)
+
+Options:
+  --nodes N            nodes in the cluster (default 3: pve1, pve2, pve3)
+  --guests N           N generated VMs and containers (default: the demo's 11 guests and a template)
+  --hosts N            API endpoints, one per node like pveproxy, for failover (default 1)
+  --port N             port of the first host, the next hosts on the ports after it (default 0: free ports)
+  --cert-dir DIR       keep the TLS key and certificate in DIR (made on first use): a restart keeps
+                       the fingerprint, so a bridge that pinned it reconnects
+  --animate            move CPU, memory, network and disk figures every 10 s, like a live cluster
+  --task-ms N          how long a task (start, stop, snapshot, backup…) runs, in ms (default 1500)
+  --ticket-lifetime N  login ticket lifetime in seconds (default 7200, as PVE)
+  -h, --help           this help
+
+Prints one JSON line: {"urls": [...], "fingerprint": "AB:CD:…", "users": {"user@realm": "password"}}.
+Then reads JSON commands on stdin, one per line, e.g.
+  {"cmd":"hostDown","host":0,"down":true}   host 0 refuses connections until {"…","down":false}
+  {"cmd":"freeze","value":true}            figures stop moving ({"cmd":"advance","ms":10000} moves them once)
+  {"cmd":"clock","offsetMs":7300000}       shift the simulator's clock (tickets expire)
+  {"cmd":"stats"}                          requests, logins and renewals so far, as one JSON line
+  {"cmd":"requests","method":"POST"}       the logged requests (all methods without "method")
+  {"cmd":"clearRequests"}
+Ctrl+C (SIGINT) or SIGTERM stops it; start it again with the same --port and --cert-dir to
+simulate a PVE restart.`;
 
 const CommandSchema = z.discriminatedUnion("cmd", [
   z.object({ cmd: z.literal("freeze"), value: z.boolean() }),
@@ -14,6 +41,7 @@ const CommandSchema = z.discriminatedUnion("cmd", [
   z.object({ cmd: z.literal("clock"), offsetMs: z.number() }),
   z.object({ cmd: z.literal("stats") }),
   z.object({ cmd: z.literal("clearRequests") }),
+  z.object({ cmd: z.literal("hostDown"), host: z.number().int().nonnegative(), down: z.boolean() }),
   /** The logged requests themselves (optionally one method's): what the benchmark replays and times. */
   z.object({ cmd: z.literal("requests"), method: z.string().optional() }),
 ]);
@@ -28,6 +56,9 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      help: { type: "boolean", short: "h" },
+      port: { type: "string" },
+      "cert-dir": { type: "string" },
       nodes: { type: "string" },
       guests: { type: "string" },
       hosts: { type: "string" },
@@ -36,8 +67,16 @@ async function main(): Promise<void> {
       "ticket-lifetime": { type: "string" },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = positiveInt(values.port, "port", 0);
+  if (port > 65535) throw new Error(`--port must be at most 65535, got "${values.port}".`);
   let clockOffsetMs = 0;
   const sim = await PveSimulator.start({
+    port,
+    ...(values["cert-dir"] !== undefined ? { certificate: await certificateInDir(values["cert-dir"]) } : {}),
     nodes: positiveInt(values.nodes, "nodes", 3),
     ...(values.guests !== undefined ? { guests: positiveInt(values.guests, "guests", 12) } : {}),
     hosts: positiveInt(values.hosts, "hosts", 1),
@@ -46,8 +85,6 @@ async function main(): Promise<void> {
     ...(values["ticket-lifetime"] !== undefined ? { ticketLifetimeSec: positiveInt(values["ticket-lifetime"], "ticket-lifetime", 7200) } : {}),
     now: () => Date.now() + clockOffsetMs,
   });
-  process.stdout.write(`${JSON.stringify({ urls: sim.urls, fingerprint: sim.fingerprint, users: sim.users })}\n`);
-
   const lines = createInterface({ input: process.stdin });
   lines.on("line", (line) => {
     if (line.trim() === "") return;
@@ -70,6 +107,11 @@ async function main(): Promise<void> {
         break;
       case "clearRequests":
         sim.clearRequests();
+        break;
+      case "hostDown":
+        sim.setHostDown(command.host, command.down).catch((error: unknown) => {
+          process.stderr.write(`hostDown: ${error instanceof Error ? error.message : String(error)}\n`);
+        });
         break;
       case "stats": {
         const byPath: Record<string, number> = {};
@@ -101,9 +143,11 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+  // Only now: whoever reads this line may signal at once, and must find the handlers in place.
+  process.stdout.write(`${JSON.stringify({ urls: sim.urls, fingerprint: sim.fingerprint, users: sim.users })}\n`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`pve simulator: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`pve simulator: ${error instanceof Error ? error.message : String(error)}\nRun with --help for the options.\n`);
   process.exit(1);
 });

@@ -8,12 +8,13 @@ export type RequestListener = (host: number, req: IncomingMessage, res: ServerRe
 export class HostServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  private port = 0;
 
+  /** `port` 0: a free one, kept across close() and listen(). */
   constructor(
     private readonly index: number,
     private readonly tls: { key: string; cert: string },
     private readonly listener: RequestListener,
+    private port = 0,
   ) {}
 
   get url(): string {

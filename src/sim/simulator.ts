@@ -86,7 +86,7 @@ export class PveSimulator {
   }
 
   static async start(options: SimOptions = {}): Promise<PveSimulator> {
-    const certificate = await simCertificate();
+    const certificate = options.certificate ?? (await simCertificate());
     const sim = new PveSimulator(options, certificate.certPem, certificate.fingerprint);
     const pipeline = new RequestPipeline({
       authFailureDelayMs: options.authFailureDelayMs ?? 3000,
@@ -97,7 +97,8 @@ export class PveSimulator {
     });
     const count = options.hosts ?? 1;
     for (let i = 0; i < count; i++) {
-      sim.hosts.push(new HostServer(i, { key: certificate.keyPem, cert: certificate.certPem }, (host, req, res) => pipeline.handle(host, req, res)));
+      const port = options.port ? options.port + i : 0;
+      sim.hosts.push(new HostServer(i, { key: certificate.keyPem, cert: certificate.certPem }, (host, req, res) => pipeline.handle(host, req, res), port));
     }
     try {
       await Promise.all(sim.hosts.map((host) => host.listen()));

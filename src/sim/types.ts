@@ -50,6 +50,10 @@ export interface SimOptions {
   guests?: SimGuestSpec[] | number;
   storages?: SimStorageSpec[];
   hosts?: number;
+  /** Port of the first host, the next ones on the ports after it; 0 or absent: free ports. */
+  port?: number;
+  /** Key and certificate to serve (e.g. `certificateInDir`); absent: one made per process. */
+  certificate?: { certPem: string; keyPem: string; fingerprint: string };
   clusterName?: string | null;
   version?: string;
   users?: Record<string, string>;

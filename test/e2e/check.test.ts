@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCheck } from "../../src/check.js";
+import { describeResources, runCheck } from "../../src/check.js";
 import { loadConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/log.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../src/mqtt/embedded.js";
@@ -29,8 +29,10 @@ async function check(proxmox: Record<string, unknown>, mqtt: Record<string, unkn
   const dir = mkdtempSync(join(tmpdir(), "pve2mqtt-check-"));
   const path = join(dir, "config.yaml");
   writeFileSync(path, dump({ proxmox: { hosts: sim.urls.join(","), fingerprint: sim.fingerprint, timeout: 3, ...proxmox }, mqtt }));
+  const config = loadConfig({ path, env: {} });
+  rmSync(dir, { recursive: true, force: true });
   const lines: string[] = [];
-  const code = await runCheck(loadConfig({ path, env: {} }), (line) => lines.push(line));
+  const code = await runCheck(config, (line) => lines.push(line));
   return { code, output: lines.join("\n") };
 }
 
@@ -87,5 +89,51 @@ describe("pve2mqtt check", () => {
     expect(output).toMatch(/cluster_name/);
     expect(output).toContain(`pveum acl modify / --tokens '${TOKEN_ID}' --roles PVE2MQTT`);
     expect(output).not.toContain(TOKEN_SECRET);
+  });
+});
+
+describe("pve2mqtt check, what it says", () => {
+  it("explains why it counts more guests than the bridge publishes: templates are not devices", async () => {
+    const { output } = await check({ user: SIM_USER, password: SIM_PASSWORD });
+    expect(output).toContain("/cluster/resources: 3 nodes, 7 VMs, 5 containers, 9 storages; published as devices: 3 nodes, 6 VMs, 5 containers, 9 storages — not 1 template (templates are not devices)");
+  });
+
+  it("counts what the filter leaves out, and says nothing more when everything is published", () => {
+    const rows = [
+      { type: "node", node: "pve1" },
+      { type: "node", node: "pve2" },
+      { type: "qemu", node: "pve1", vmid: 100 },
+      { type: "qemu", node: "pve1", vmid: 101 },
+      { type: "lxc", node: "pve2", vmid: 200 },
+      { type: "storage", node: "pve2", storage: "local" },
+    ] as Parameters<typeof describeResources>[0];
+    expect(describeResources(rows, { filter: { nodes: ["*"], exclude_vmids: [] } })).toBe("2 nodes, 2 VMs, 1 containers, 1 storages");
+    expect(describeResources(rows, { filter: { nodes: ["pve1"], exclude_vmids: [101] } })).toBe(
+      "2 nodes, 2 VMs, 1 containers, 1 storages; published as devices: 1 nodes, 1 VMs, 0 containers, 0 storages — not 4 left out by filter.nodes / filter.exclude_vmids",
+    );
+  });
+
+  it("a host that accepts connections but never answers: says what it waits for, prints the error once, waits one timeout", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket); // accepted, never answered
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const { code, output } = await check({ hosts: `https://127.0.0.1:${port}`, user: SIM_USER, password: SIM_PASSWORD, timeout: 2 });
+      const elapsed = Date.now() - started;
+      expect(code).toBe(1);
+      expect(output).toContain(`waiting for https://127.0.0.1:${port} to answer (timeout 2 s)…`);
+      const notUsable = /not usable: (.+)/.exec(output)![1]!;
+      expect(output.split(notUsable).length - 1).toBe(1); // printed once
+      expect(output).toMatch(/FAIL Proxmox VE: no host usable/);
+      expect(elapsed).toBeLessThan(2 * 2000 + 1500);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

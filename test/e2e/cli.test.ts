@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,6 +59,7 @@ describe("npm run demo (pve2mqtt demo)", () => {
 describe("pve2mqtt run", () => {
   it("exits non-zero before connecting anything when the config is bad, naming every wrong key", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pve2mqtt-cli-"));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, "config.yaml");
     writeFileSync(path, "proxmox:\n  hosts: []\n  user: someone\n  timeout: soon\npoll:\n  interval: 0\n");
     const bad = run(["run", "--config", path]);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -215,9 +215,13 @@ export function testConfig(sim: PveSimulator, brokerUrl: string | undefined, ove
     },
     overrides,
   );
-  const path = join(mkdtempSync(join(tmpdir(), "pve2mqtt-e2e-")), "config.yaml");
-  writeFileSync(path, dump(raw));
-  return loadConfig({ path, env: {} });
+  const dir = mkdtempSync(join(tmpdir(), "pve2mqtt-e2e-"));
+  try {
+    writeFileSync(join(dir, "config.yaml"), dump(raw));
+    return loadConfig({ path: join(dir, "config.yaml"), env: {} });
+  } finally {
+    rmSync(dir, { recursive: true, force: true }); // read into memory: the file is not needed any more
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

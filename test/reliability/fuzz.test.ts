@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump } from "js-yaml";
@@ -101,12 +101,14 @@ describe("10,000 random and hostile /set payloads", () => {
   let sim: PveSimulator;
   let broker: EmbeddedBroker;
   let bridge: BridgeProcess;
+  let configDir: string | undefined;
   const writes = () => sim.requests.filter((r) => r.method === "POST" && r.path !== "/access/ticket");
 
   beforeAll(async () => {
     sim = await PveSimulator.start({ authFailureDelayMs: 20, taskDurationMs: 100 });
     broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: silentLogger() });
-    const path = join(mkdtempSync(join(tmpdir(), "pve2mqtt-fuzz-")), "config.yaml");
+    configDir = mkdtempSync(join(tmpdir(), "pve2mqtt-fuzz-"));
+    const path = join(configDir, "config.yaml");
     writeFileSync(
       path,
       dump({
@@ -122,6 +124,7 @@ describe("10,000 random and hostile /set payloads", () => {
     await bridge?.stop();
     await broker?.close();
     await sim?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
   });
 
   it("no crash, no PVE write, every one answered, RSS grows by less than 10 MB", { timeout: 60_000 }, async () => {

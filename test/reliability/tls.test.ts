@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,9 @@ afterEach(async () => {
 });
 
 function tempFile(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "pve2mqtt-rel-")), name);
+  const dir = mkdtempSync(join(tmpdir(), "pve2mqtt-rel-"));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, name);
   writeFileSync(path, text);
   return path;
 }
