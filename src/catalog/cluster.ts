@@ -56,7 +56,7 @@ export const CLUSTER_VALUES = [
   row("tasks_failed", (s) => s.tasks.summary?.tasksFailed ?? null, { entity: countSensor("mdi:alert-circle-outline"), panel: "number" }),
   row("backups_running", (s) => s.tasks.summary?.backupsRunning ?? null, { entity: countSensor("mdi:backup-restore"), panel: "number" }),
   row("guests_without_recent_backup", (s) => uncovered(s)?.length ?? null, {
-    entity: countSensor("mdi:shield-alert-outline", { attributes: "guests_without_recent_backup_list" }),
+    entity: countSensor("mdi:shield-alert-outline", { attributes: ["guests_without_recent_backup_list"] }),
     panel: "number",
   }),
   row("guests_without_recent_backup_list", (s) => uncovered(s)),

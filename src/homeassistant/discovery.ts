@@ -99,7 +99,7 @@ function stateKeys(ctx: DiscoveryContext, device: DeviceDescriptor, row: EntityR
     return { command_topic: device.commandTopic, payload_press: row.action ?? row.key, retain: false };
   }
   if (row.source === "state") return { state_topic: bridgeTopic(ctx.config.mqtt.base_topic, "state") };
-  if (row.source === "event") return { state_topic: bridgeTopic(ctx.config.mqtt.base_topic, "event"), value_template: row.template };
+  if (row.source === "event") return { state_topic: bridgeTopic(ctx.config.mqtt.base_topic, "event") };
   const keys: Record<string, unknown> = {
     state_topic: device.stateTopic,
     value_template: row.template ?? `{{ value_json.${row.field ?? row.key} }}`,

@@ -174,7 +174,8 @@ describe("device mode", () => {
 
   it("publishes one config per device at <prefix>/device/pve2mqtt_<cid>_<device slug>/config", () => {
     const messages = clusterMessages(deviceConfig).map(({ message }) => message);
-    const devices = 1 + CLUSTER.nodes.length + CLUSTER.guests.length + CLUSTER.storages.length;
+    // the bridge, the cluster, one disk and one ZFS pool, and every node, guest and storage
+    const devices = 4 + CLUSTER.nodes.length + CLUSTER.guests.length + CLUSTER.storages.length;
     expect(messages).toHaveLength(devices);
     expect(new Set(messages.map((m) => m.topic)).size).toBe(devices);
     expect(messages.map((m) => m.topic)).toContain("homeassistant/device/pve2mqtt_home_lab_storage_pve_2_nas_backup/config");

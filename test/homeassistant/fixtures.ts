@@ -115,6 +115,11 @@ export const NODE_STATE: NodeState = {
   pve_version: "8.2.4",
   guests_running: 3,
   guests_total: 4,
+  updates: 3,
+  update_version: "8.2.5",
+  update_summary: "3 updates, 1 from Proxmox",
+  tasks_running: 1,
+  tasks_failed: 0,
   last_seen: ISO,
 };
 
@@ -142,6 +147,11 @@ export const NODE_STATE_UNKNOWN: NodeState = {
   pve_version: null,
   guests_running: 0,
   guests_total: 0,
+  updates: null,
+  update_version: null,
+  update_summary: null,
+  tasks_running: null,
+  tasks_failed: null,
   last_seen: ISO,
 };
 
@@ -176,6 +186,10 @@ export const GUEST_STATE: GuestState = {
   last_snapshot: "before_upgrade",
   last_snapshot_time: ISO,
   last_backup: ISO,
+  last_backup_status: "error",
+  last_backup_error: "storage 'nas' is not online",
+  backup_running: true,
+  backup_progress: 45,
   last_action: { id: "a1", action: "start", status: "ok", upid: "UPID:pve1:0001:0002:00000003:qmstart:100:root@pam:", exitstatus: "OK", error: null, duration: 2.1, time: ISO },
   last_seen: ISO,
 };
@@ -211,6 +225,10 @@ export const GUEST_STATE_UNKNOWN: GuestState = {
   last_snapshot: null,
   last_snapshot_time: null,
   last_backup: null,
+  last_backup_status: null,
+  last_backup_error: null,
+  backup_running: false,
+  backup_progress: null,
   last_action: null,
   last_seen: ISO,
 };

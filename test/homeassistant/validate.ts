@@ -9,13 +9,14 @@ import type { DiscoveryMessage } from "../../src/homeassistant/discovery.js";
 import { renderTemplate } from "./jinja.js";
 
 type Json = Record<string, unknown>;
-type Component = "sensor" | "binary_sensor" | "button";
+type Component = "sensor" | "binary_sensor" | "button" | "update" | "event";
 
 /** Units Home Assistant accepts per sensor device class (the classes this project uses). */
 export const SENSOR_UNITS: Record<string, readonly string[] | null> = {
   data_size: ["bit", "kbit", "Mbit", "Gbit", "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"],
   data_rate: ["bit/s", "kbit/s", "Mbit/s", "Gbit/s", "B/s", "kB/s", "MB/s", "GB/s", "KiB/s", "MiB/s", "GiB/s"],
   duration: ["d", "h", "min", "s", "ms", "µs"],
+  temperature: ["°C", "°F", "K"],
   // null: the class takes no unit at all.
   timestamp: null,
   enum: null,
@@ -26,6 +27,7 @@ export const SENSOR_STATE_CLASSES: Record<string, readonly string[]> = {
   data_size: ["measurement", "total", "total_increasing"],
   data_rate: ["measurement"],
   duration: ["measurement", "total", "total_increasing"],
+  temperature: ["measurement"],
   timestamp: [],
   enum: [],
 };
@@ -47,6 +49,8 @@ const KEYS: Record<Component, readonly string[]> = {
   sensor: [...COMMON_KEYS, "state_topic", "value_template", "device_class", "unit_of_measurement", "state_class", "suggested_display_precision", "options", "expire_after", "force_update", "last_reset_value_template"],
   binary_sensor: [...COMMON_KEYS, "state_topic", "value_template", "device_class", "payload_on", "payload_off", "expire_after", "force_update", "off_delay"],
   button: [...COMMON_KEYS, "command_topic", "command_template", "payload_press", "retain", "device_class"],
+  update: [...COMMON_KEYS, "state_topic", "value_template", "device_class", "latest_version_topic", "latest_version_template", "release_summary", "release_url", "title", "command_topic", "payload_install"],
+  event: [...COMMON_KEYS, "state_topic", "value_template", "event_types", "device_class"],
 };
 const DEVICE_KEYS = ["identifiers", "connections", "name", "manufacturer", "model", "model_id", "sw_version", "hw_version", "serial_number", "configuration_url", "via_device", "suggested_area"];
 const ORIGIN_KEYS = ["name", "sw_version", "support_url"];
@@ -74,7 +78,7 @@ export interface ValidationInput {
   mode: "entity" | "device";
   discoveryPrefix: string;
   messages: Array<{ kind: DeviceKind; message: DiscoveryMessage }>;
-  samples: Record<DeviceKind, KindSamples>;
+  samples: Record<DeviceKind, KindSamples> & { event: KindSamples };
 }
 
 function isObject(value: unknown): value is Json {
@@ -257,24 +261,29 @@ function checkEntity(where: string, component: Component, config: Json, samples:
     problems.push(`${where}: binary_sensor device_class "${String(config.device_class)}" is invalid`);
   }
   if (component === "sensor") checkSensorClasses(where, config, problems);
-  checkTemplates(where, component, config, samples, problems);
+  // an entity reading another topic than its device's state (the cluster's PVE notification event)
+  const read = typeof config.state_topic === "string" && config.state_topic.endsWith("/bridge/event") ? eventSamples : samples;
+  checkTemplates(where, component, config, read, problems);
 }
 
+let eventSamples: KindSamples = { sample: {}, nullSample: {} };
+
 function componentOf(value: unknown): Component | null {
-  return value === "sensor" || value === "binary_sensor" || value === "button" ? value : null;
+  return value === "sensor" || value === "binary_sensor" || value === "button" || value === "update" || value === "event" ? value : null;
 }
 
 export function validateDiscovery(input: ValidationInput): string[] {
   const problems: string[] = [];
   const seen = new Map<string, string>();
   const prefix = input.discoveryPrefix;
+  eventSamples = input.samples.event;
   for (const { kind, message } of input.messages) {
     const samples = input.samples[kind];
     if (input.mode === "entity") {
       const match = new RegExp(`^${prefix}/([a-z_]+)/([^/]+)/([^/]+)/config$`).exec(message.topic);
       const component = componentOf(match?.[1]);
       if (!match || !component || !ID.test(match[2]!) || !ID.test(match[3]!)) {
-        problems.push(`${message.topic}: not <prefix>/<sensor|binary_sensor|button>/<node id>/<object id>/config`);
+        problems.push(`${message.topic}: not <prefix>/<sensor|binary_sensor|button|update|event>/<node id>/<object id>/config`);
         continue;
       }
       checkEntity(message.topic, component, message.payload, samples, false, seen, problems);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as build from "../../src/state/build.js";
 import { guestCounts } from "../../src/state/sources.js";
+import { NO_TASKS } from "../../src/inventory/task-feed.js";
 import type { GuestDetails, GuestInfo, GuestRates, Inventory, NodeInfo, StorageInfo } from "../../src/inventory/types.js";
 import type { CommandResult, GuestState, NodeState } from "../../src/state/types.js";
 import { CATALOG, isValueRow, type Row } from "../../src/catalog/index.js";
@@ -8,13 +9,13 @@ import { CATALOG, isValueRow, type Row } from "../../src/catalog/index.js";
 /** The states as the bridge builds them, from an inventory and what it knew before. */
 function nodeState(info: NodeInfo, inv: Inventory, previous: NodeState | undefined, now: number): NodeState {
   const count = guestCounts(inv).get(info.name);
-  return build.nodeState({ node: info, guestsRunning: count?.running ?? 0, guestsTotal: count?.total ?? 0, previous, now });
+  return build.nodeState({ node: info, guestsRunning: count?.running ?? 0, guestsTotal: count?.total ?? 0, tasks: undefined, tasksKnown: false, health: undefined, previous, now });
 }
 function guestState(
   info: GuestInfo,
   extra: { details?: GuestDetails; rates?: GuestRates; lastAction?: CommandResult | null; previous?: GuestState; now: number },
 ): GuestState {
-  return build.guestState({ guest: info, details: extra.details, rates: extra.rates, lastAction: extra.lastAction ?? null, previous: extra.previous, now: extra.now });
+  return build.guestState({ guest: info, details: extra.details, rates: extra.rates, lastAction: extra.lastAction ?? null, tasks: NO_TASKS, previous: extra.previous, now: extra.now });
 }
 function storageState(info: StorageInfo, _previous: undefined, now: number) {
   return build.storageState({ storage: info }, now);
@@ -54,7 +55,8 @@ describe("nodeState", () => {
       status: "online", cpu: 12.3, cpus: 16, cpu_model: "AMD EPYC", load_1: 0.58, load_5: 0.47, load_15: 0.41,
       memory_used: 17179869184, memory_total: 68719476736, memory_percent: 25, swap_used: 0, swap_total: 0,
       rootfs_used: 1, rootfs_total: 3, rootfs_percent: 33.3, io_delay: 1.2, uptime: 3600, boot_time: "2024-08-01T11:00:00Z",
-      kernel: "6.8.8-4-pve", pve_version: "8.2.4", guests_running: 1, guests_total: 2, last_seen: "2024-08-01T12:00:00Z",
+      kernel: "6.8.8-4-pve", pve_version: "8.2.4", guests_running: 1, guests_total: 2, updates: null, update_version: null,
+      update_summary: null, tasks_running: null, tasks_failed: null, last_seen: "2024-08-01T12:00:00Z",
     });
   });
 
@@ -81,6 +83,7 @@ describe("guestState", () => {
       boot_time: "2024-08-01T11:58:00Z", ha_state: "started", lock: null, tags: ["prod"], ip: "192.0.2.100",
       ipv4: ["192.0.2.100", "10.0.0.5"], ipv6: ["2001:db8::5"], snapshots: 2, last_snapshot: "before-upgrade",
       os: "Debian GNU/Linux 12 (bookworm)", last_snapshot_time: "2024-07-30T08:00:00Z", last_backup: "2024-07-31T02:30:00Z", last_action: null,
+      last_backup_status: null, last_backup_error: null, backup_running: false, backup_progress: null,
       last_seen: "2024-08-01T12:00:00Z",
     });
   });
