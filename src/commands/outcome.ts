@@ -1,4 +1,6 @@
 import { PveHttpError, PveUnreachableError, PveWriteOutcomeUnknownError } from "../pve/errors.js";
+import { parseUpid } from "../pve/tasks.js";
+import type { PveApi } from "../pve/types.js";
 
 /** PVE's answer when a guest is not on the node the request named (it has migrated). */
 export function isNotOnThisNode(error: unknown): boolean {
@@ -16,4 +18,24 @@ export function describeFailure(error: unknown): string {
 /** Seconds with one decimal. */
 export function secondsSince(startMs: number, endMs: number): number {
   return Math.round(Math.max(0, endMs - startMs) / 100) / 10;
+}
+
+/** Whether a command that failed to start was seen by PVE (it answered, or the write may have arrived). */
+export function reachedPve(error: unknown): boolean {
+  return error instanceof PveHttpError || error instanceof PveWriteOutcomeUnknownError;
+}
+
+/**
+ * The last `ERROR:` line of a failed task's log (without "ERROR: "), the reason an automation can
+ * forward ("Backup of VM 101 failed - storage 'nas' is not online"); null when it has none or the
+ * log cannot be read.
+ */
+export async function lastLogError(api: PveApi, upid: string): Promise<string | null> {
+  try {
+    const { lines } = await api.taskLog(parseUpid(upid).node, upid, 0);
+    const errors = lines.filter((line) => line.t.startsWith("ERROR:"));
+    return errors.length === 0 ? null : errors[errors.length - 1]!.t.slice("ERROR:".length).trim();
+  } catch {
+    return null;
+  }
 }

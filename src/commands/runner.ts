@@ -4,7 +4,7 @@ import { followTask, parseUpid } from "../pve/tasks.js";
 import type { PveApi } from "../pve/types.js";
 import type { CommandResult } from "../state/types.js";
 import { HA_EXPECTED_STATUS, HA_TASK_TYPES, refreshUntil } from "./ha-follow-up.js";
-import { describeFailure, isNotOnThisNode, secondsSince } from "./outcome.js";
+import { describeFailure, isNotOnThisNode, lastLogError, reachedPve, secondsSince } from "./outcome.js";
 import { parseCommand } from "./parse.js";
 import { checkSnapshotExists } from "./snapshot-check.js";
 import { StartLimiter } from "./start-limiter.js";
@@ -30,7 +30,8 @@ export interface CommandDeps {
   /** Refresh a device's state now and publish it. Resolves to the guest's derived status after the refresh, or null. */
   refresh(device: DeviceRef, options?: { details?: Detail[]; full?: boolean }): Promise<string | null>;
   /** Publish a result on <device topic>/result (not retained) and keep it as the device's last_action. */
-  publishResult(device: DeviceRef, result: CommandResult): void;
+  /** `reachedPve`: the command reached PVE (a guest's `last_action` shows only those, CONTRACT 4). */
+  publishResult(device: DeviceRef, result: CommandResult, options: { reachedPve: boolean }): void;
 }
 
 const TASKS_PER_SECOND = 3;
@@ -107,10 +108,10 @@ export class CommandRunner {
   }
 
   /** Publishes a result; returns it as published (null once stopping: nothing is published then). */
-  private publish(device: DeviceRef, result: CommandResult): CommandResult | null {
+  private publish(device: DeviceRef, result: CommandResult, reachedPve: boolean): CommandResult | null {
     if (this.stopping.signal.aborted) return null;
     const stamped = { ...result, time: new Date(this.now()).toISOString() };
-    this.deps.publishResult(device, stamped);
+    this.deps.publishResult(device, stamped, { reachedPve });
     return stamped;
   }
 
@@ -124,7 +125,7 @@ export class CommandRunner {
     });
     if (!parsed.ok) {
       this.deps.log.info({ device: deviceLabel(device), action: parsed.action }, `refused command on ${deviceLabel(device)}: ${parsed.error}`);
-      return this.publish(device, { id: parsed.id, action: parsed.action, status: "error", error: parsed.error });
+      return this.publish(device, { id: parsed.id, action: parsed.action, status: "error", error: parsed.error }, false);
     }
     const running: Running = { device, command: parsed.command, id: parsed.id, arrivedAt };
     if (!location) {
@@ -136,8 +137,9 @@ export class CommandRunner {
     return this.runTask(running, location.node);
   }
 
-  private fail(running: Running, error: string, extra: Partial<CommandResult> = {}): CommandResult | null {
-    return this.publish(running.device, { id: running.id, action: running.command.action, status: "error", error, ...extra });
+  /** An error result; `reachedPve` when PVE saw the command (it refused it, or its task failed). */
+  private fail(running: Running, error: string, extra: Partial<CommandResult> = {}, reachedPve = false): CommandResult | null {
+    return this.publish(running.device, { id: running.id, action: running.command.action, status: "error", error, ...extra }, reachedPve);
   }
 
   private async runRefresh(running: Running): Promise<CommandResult | null> {
@@ -145,7 +147,8 @@ export class CommandRunner {
     const options = device.kind === "qemu" || device.kind === "lxc" ? { details: ["ips", "snapshots", "backups"] as Detail[] } : { full: true };
     try {
       await this.deps.refresh(device, options);
-      return this.publish(device, { id: running.id, action: "refresh", status: "ok", duration: secondsSince(running.arrivedAt, this.now()) });
+      // a refresh changes nothing: it does not replace the last action
+      return this.publish(device, { id: running.id, action: "refresh", status: "ok", duration: secondsSince(running.arrivedAt, this.now()) }, false);
     } catch (error) {
       return this.fail(running, `refresh failed: ${describeFailure(error)}`);
     }
@@ -186,19 +189,19 @@ export class CommandRunner {
     } catch (error) {
       if (this.stopping.signal.aborted) return null;
       this.deps.log.warn({ device: label, action: command.action }, `PVE refused ${command.action} on ${label}: ${describeFailure(error)}`);
-      return this.fail(running, describeFailure(error));
+      return this.fail(running, describeFailure(error), {}, reachedPve(error));
     }
     const details = DETAILS_AFTER[command.action];
     if (started.upid === null) {
       this.deps.log.info({ device: label, action: command.action }, `${command.action} accepted by PVE on ${label}`);
-      const accepted = this.publish(device, { id: running.id, action: command.action, status: "ok", upid: null, duration: secondsSince(running.arrivedAt, this.now()) });
+      const accepted = this.publish(device, { id: running.id, action: command.action, status: "ok", upid: null, duration: secondsSince(running.arrivedAt, this.now()) }, true);
       this.refreshQuietly(device);
       return accepted;
     }
     const upid = started.upid;
     onAccepted?.(upid);
     this.deps.log.info({ device: label, action: command.action, upid }, `${command.action} started on ${label}`);
-    this.publish(device, { id: running.id, action: command.action, status: "started", upid });
+    this.publish(device, { id: running.id, action: command.action, status: "started", upid }, true);
     this.refreshQuietly(device);
 
     let exitstatus: string;
@@ -212,11 +215,12 @@ export class CommandRunner {
       ok = outcome.ok;
     } catch (error) {
       if (this.stopping.signal.aborted) return null;
-      return this.fail(running, `lost track of the task: ${describeFailure(error)}`, { upid, duration: secondsSince(running.arrivedAt, this.now()) });
+      return this.fail(running, `lost track of the task: ${describeFailure(error)}`, { upid, duration: secondsSince(running.arrivedAt, this.now()) }, true);
     }
     const duration = secondsSince(running.arrivedAt, this.now());
     this.deps.log.info({ device: label, action: command.action, upid, exitstatus }, `${command.action} on ${label} ended: ${exitstatus}`);
-    const final = this.publish(device, { id: running.id, action: command.action, status: ok ? "ok" : "error", upid, exitstatus, error: ok ? null : exitstatus, duration });
+    const error = ok ? null : ((await lastLogError(this.deps.api, upid)) ?? exitstatus);
+    const final = this.publish(device, { id: running.id, action: command.action, status: ok ? "ok" : "error", upid, exitstatus, error, duration }, true);
     await this.refreshAfterTask(device, command, upid, details);
     return final;
   }

@@ -74,12 +74,12 @@ export function commandDeps(wiring: CommandWiring): CommandDeps {
       await wiring.pollNow();
       return null;
     },
-    publishResult: (device, result) => {
+    publishResult: (device, result, { reachedPve }) => {
       if (result.status !== "started") wiring.onResult?.(result);
       const key = deviceKeyOf(device);
       const topic = key ? deviceTopic(base, key) : `${base}/bridge`;
       void publisher.publish(`${topic}/result`, JSON.stringify(result), { retain: false, qos: 1 });
-      if (device.kind === "qemu" || device.kind === "lxc") {
+      if ((device.kind === "qemu" || device.kind === "lxc") && reachedPve) {
         wiring.lastActions.set(key!, { ...result, time: result.time ?? new Date(wiring.now()).toISOString() });
         const current = poller.current;
         if (current) void sync.syncGuest(current, key!);
