@@ -35,8 +35,9 @@ describe("GET /health", () => {
     const unhealthy = await waitForStatus(503, 15_000);
     expect(unhealthy.last_poll_result).toBe("error");
     expect(String(unhealthy.last_error)).not.toBe("");
-    const info = h.observer.json(`${h.base}/bridge/info`);
-    expect(info.last_poll_result).toBe("error");
+    // bridge/info says the same on MQTT (published right after the failed poll)
+    const info = await h.observer.waitForJson(`${h.base}/bridge/info`, (value) => value.last_poll_result === "error", 5000);
+    expect(String(info.last_error)).not.toBe("");
 
     await h.sim.setHostDown(0, false);
     await waitForStatus(200, 15_000);
