@@ -54,6 +54,7 @@ export const GUEST_VALUES = [
   }),
   row("disk_total", (s) => wholeBytes(s.guest.diskTotal), {
     entity: gibSensor("disk_total", { icon: "mdi:harddisk", enabledByDefault: false }),
+    panel: "bytes",
     metric: { name: "pve_guest_disk_total_bytes", help: "Guest boot disk / root filesystem size" },
   }),
   row("disk_read_rate", rate((r) => r.diskRead), { entity: rateSensor("disk_read_rate", "mdi:harddisk") }),

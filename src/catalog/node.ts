@@ -29,6 +29,7 @@ export const NODE_VALUES = [
   row("load_15", live((s) => s.node.load?.[2] ?? null), { entity: countSensor("mdi:gauge", { precision: 2 }) }),
   row("memory_used", live((s) => wholeBytes(s.node.memUsed)), {
     entity: gibSensor("memory_used", { icon: "mdi:memory" }),
+    panel: "bytes",
     metric: { name: "pve_node_memory_used_bytes", help: "Node memory used" },
   }),
   row("memory_total", (s) => wholeBytes(s.node.memTotal), {

@@ -18,7 +18,7 @@ export const STORAGE_VALUES = [
   // `connectivity` would not (a local directory is neither).
   row("active", (s) => s.storage.active, { entity: onOffSensor("active", { icon: "mdi:database-check", reportsReachability: true }) }),
   row("shared", (s) => s.storage.shared),
-  row("content", (s) => s.storage.content),
+  row("content", (s) => s.storage.content, { panel: "text" }),
   row("used", (s) => wholeBytes(s.storage.used), {
     entity: gibSensor("used", { icon: "mdi:database" }),
     metric: { name: "pve_storage_used_bytes", help: "Storage used" },

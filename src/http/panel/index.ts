@@ -5,7 +5,7 @@ import type { Config, Language } from "../../config/schema.js";
 import type { Logger } from "../../log.js";
 import type { FeatureCheck } from "../../pve/privileges.js";
 import { authorized, isLoopbackHost } from "./auth.js";
-import { DEFAULT_COLUMNS, type PanelColumn } from "./columns.js";
+import { catalogColumns, type PanelColumn } from "./columns.js";
 import { buildMeta } from "./meta.js";
 import { TopicMirror, type BrokerTarget } from "./mirror.js";
 import { privilegeFix, type PrivilegeReport } from "./privileges.js";
@@ -15,7 +15,7 @@ import { panelTexts } from "./texts.js";
 
 export type { BrokerTarget } from "./mirror.js";
 export type { PanelColumn } from "./columns.js";
-export { DEFAULT_COLUMNS } from "./columns.js";
+export { catalogColumns } from "./columns.js";
 export { brokerTarget } from "./target.js";
 
 export interface PanelOptions {
@@ -27,7 +27,7 @@ export interface PanelOptions {
   token?: string;
   language: Language;
   commands: Config["commands"];
-  /** The columns per device kind; DEFAULT_COLUMNS when absent. */
+  /** The columns per device kind; the catalog's when absent. */
   columns?: readonly PanelColumn[];
   /** The privilege report of `check`; null when it cannot be read. */
   privileges: () => Promise<FeatureCheck[] | null>;
@@ -65,7 +65,7 @@ export function createPanel(options: PanelOptions): Panel {
   const serveStatic = staticFiles(options.webRoot);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const meta = JSON.stringify(
-    buildMeta({ base: options.base, language: options.language, texts: panelTexts(options.language), commands: options.commands, refusal, columns: options.columns ?? DEFAULT_COLUMNS }),
+    buildMeta({ base: options.base, language: options.language, texts: panelTexts(options.language), commands: options.commands, refusal, columns: options.columns ?? catalogColumns(panelTexts(options.language)) }),
   );
   let privileges: { at: number; report: Promise<PrivilegeReport> } | null = null;
 
