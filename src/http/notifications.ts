@@ -29,9 +29,6 @@ export interface NotificationEndpointOptions {
 
 export type NotificationEndpoint = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** Longest piece of a notification that goes into a log line, so that no such line nears 200 characters. */
-const LOGGED_FIELD_CHARS = 24;
-
 /**
  * POST /api/pve-notification: a PVE notification in, `<base>/bridge/event` out (QoS 1, not retained).
  * 204 published; 401 wrong secret; 400 not a notification; 413 too large; 503 broker down; 405 not POST.
@@ -90,7 +87,7 @@ export function createNotificationEndpoint(options: NotificationEndpointOptions)
       return;
     }
     warned.clear();
-    log.info({ type: clip(event.type), severity: clip(event.severity), node: event.hostname === null ? null : clip(event.hostname) }, "PVE notification published");
+    log.info({ type: clip(event.type, 20), severity: clip(event.severity, 10) }, "PVE notification published");
     response.writeHead(204).end();
     try {
       options.onNotification?.(event);
@@ -120,6 +117,7 @@ function answer(response: ServerResponse, status: number, body: { error: string 
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers }).end(JSON.stringify(body));
 }
 
-function clip(text: string, max = LOGGED_FIELD_CHARS): string {
+/** Pieces of a notification in a log line are clipped so that no such line passes 200 characters. */
+function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
