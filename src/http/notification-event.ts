@@ -23,10 +23,19 @@ export const PveNotificationSchema = z.object({
 
 export type PveNotification = z.infer<typeof PveNotificationSchema>;
 
-/** What is published on `B/bridge/event` (CONTRACT section 9). */
+/**
+ * The `event_types` of the cluster's Home Assistant `event` entity (CONTRACT section 9). Home
+ * Assistant refuses an event whose type is not listed, so `event_type` maps the others to "other".
+ */
+export const EVENT_TYPES = ["vzdump", "package-updates", "fencing", "replication", "system-mail", "other"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What is published on `B/bridge/event` (CONTRACT section 9), plus the `event_type` Home Assistant reads. */
 export interface BridgeEvent {
   /** `fields.type` (vzdump, package-updates, fencing, replication, system-mail, …), else "other". */
   type: string;
+  /** `type` when it is one of EVENT_TYPES, else "other": what the `event` entity fires. */
+  event_type: EventType;
   severity: string;
   title: string;
   message: string;
@@ -69,8 +78,10 @@ export function parseNotification(body: string): ParsedNotification {
 
 export function toBridgeEvent(notification: PveNotification): BridgeEvent {
   const { fields } = notification;
+  const type = presentOr(fields.type, "other");
   return {
-    type: presentOr(fields.type, "other"),
+    type,
+    event_type: (EVENT_TYPES as readonly string[]).includes(type) ? (type as EventType) : "other",
     severity: notification.severity,
     title: notification.title,
     message: notification.message,

@@ -5,7 +5,7 @@ import type { Publisher } from "../mqtt/publisher.js";
 import { parseNotification, type BridgeEvent } from "./notification-event.js";
 import { tokenMatches } from "./panel/auth.js";
 
-export type { BridgeEvent } from "./notification-event.js";
+export { EVENT_TYPES, type BridgeEvent, type EventType } from "./notification-event.js";
 
 /** Where a PVE webhook target posts (CONTRACT section 9). */
 export const NOTIFICATION_PATH = "/api/pve-notification";

@@ -39,7 +39,7 @@ describe("PVE notifications through the bridge", () => {
     expect((await notify({ type: "package-updates", hostname: "pve2" }, "updates", "wrong-secret-0123456789")).status).toBe(401);
     expect((await notify({ type: "package-updates", hostname: "pve2" }, "updates")).status).toBe(204);
     const updates = await h.observer.waitForJson(`${h.base}/bridge/event`, () => true, 10_000, eventFrom);
-    expect(updates).toEqual({ type: "package-updates", severity: "info", title: "updates", message: "updates\n\ndetails", hostname: "pve2", job_id: null, time: "2024-06-10T06:13:20.000Z" });
+    expect(updates).toEqual({ type: "package-updates", event_type: "package-updates", severity: "info", title: "updates", message: "updates\n\ndetails", hostname: "pve2", job_id: null, time: "2024-06-10T06:13:20.000Z" });
 
     const vzdumpFrom = h.observer.messages.length;
     expect((await notify({ type: "vzdump", hostname: "pve1", "job-id": "backup-nightly" }, "backup ok")).status).toBe(204);

@@ -8,13 +8,13 @@ describe("parseNotification", () => {
   it("turns a PVE body into the contract's event", () => {
     expect(parseNotification(JSON.stringify(VALID))).toEqual({
       ok: true,
-      event: { type: "fencing", severity: "warning", title: "t", message: "m", hostname: "pve3", job_id: null, time: "1970-01-01T00:00:00.000Z" },
+      event: { type: "fencing", event_type: "fencing", severity: "warning", title: "t", message: "m", hostname: "pve3", job_id: null, time: "1970-01-01T00:00:00.000Z" },
     });
   });
 
   it("treats empty metadata fields as absent", () => {
     const parsed = parseNotification(JSON.stringify({ ...VALID, fields: { type: "", hostname: "", "job-id": "" } }));
-    expect(parsed).toMatchObject({ ok: true, event: { type: "other", hostname: null, job_id: null } });
+    expect(parsed).toMatchObject({ ok: true, event: { type: "other", event_type: "other", hostname: null, job_id: null } });
   });
 
   it("names every problem, without the values, in the log reason", () => {

@@ -109,6 +109,7 @@ describe("POST /api/pve-notification", () => {
     expect(received.qos).toBe(1);
     expect(JSON.parse(received.payload)).toEqual({
       type: "vzdump",
+      event_type: "vzdump",
       severity: "error",
       title: "vzdump backup status (pve1.lan): backup failed",
       message: "Details\n=======\nVMID  Name  Status\n101   db    err\n\nERROR: Backup of VM 101 failed - storage 'nas' is not online",
@@ -129,6 +130,7 @@ describe("POST /api/pve-notification", () => {
     await waitFor(() => rig.events.length > from, "the event on MQTT");
     expect(JSON.parse(rig.events[from]!.payload)).toEqual({
       type: "other",
+      event_type: "other",
       severity: "info",
       title: "Test notification",
       message: "This is a test of the notification target 'pve2mqtt'.",
@@ -138,6 +140,14 @@ describe("POST /api/pve-notification", () => {
     });
   });
 
+  it("passes a type Home Assistant does not list through as type, with event_type other", async () => {
+    const from = rig.events.length;
+    const body = pveBody({ title: "acme", severity: "notice", fields: { type: "acme", hostname: "pve3" } });
+    expect((await send(rig.url, { headers: authorized, body })).status).toBe(204);
+    await waitFor(() => rig.events.length > from, "the event on MQTT");
+    expect(JSON.parse(rig.events[from]!.payload)).toMatchObject({ type: "acme", event_type: "other", severity: "notice", hostname: "pve3" });
+  });
+
   it("passes other types through and keeps extra fields out of the event", async () => {
     const from = rig.events.length;
     const body = pveBody({ title: "updates", severity: "info", fields: { type: "package-updates", hostname: "pve2", extra: "x" }, timestamp: 1718000002.5 });
@@ -145,6 +155,7 @@ describe("POST /api/pve-notification", () => {
     await waitFor(() => rig.events.length > from, "the event on MQTT");
     expect(JSON.parse(rig.events[from]!.payload)).toEqual({
       type: "package-updates",
+      event_type: "package-updates",
       severity: "info",
       title: "updates",
       message: expect.any(String),
