@@ -194,6 +194,7 @@ export class Bridge {
   private async startOnce(): Promise<void> {
     // Health answers (503) from the start, while PVE or the broker may still be unreachable.
     if (this.config.http.port !== undefined) await this.startHttp(this.config.http.port);
+    else if (this.config.notifications.secret !== undefined) this.log.warn("notifications.secret is set but http.port is not: PVE notifications cannot be received");
     const outcome = await this.firstPoll();
     if (!outcome) return;
     const cluster = outcome.inventory.cluster;
@@ -281,10 +282,11 @@ export class Bridge {
 
   private async startHttp(port: number): Promise<void> {
     // prom-client and the server are loaded only when the endpoint is wanted.
-    const [{ BridgeMetrics }, { startHttpServer }, { createPanel }] = await Promise.all([
+    const [{ BridgeMetrics }, { startHttpServer }, { createPanel }, { createNotificationEndpoint }] = await Promise.all([
       import("./http/metrics.js"),
       import("./http/server.js"),
       import("./http/panel/index.js"),
+      import("./http/notifications.js"),
     ]);
     const metrics = new BridgeMetrics();
     metrics.attach({
@@ -301,7 +303,21 @@ export class Bridge {
       privileges: async () => describeFeatures(await this.api.permissions()),
       log: this.log,
     });
-    this.http = await startHttpServer({ bridge: this, host: this.config.http.host, port, log: this.log, panel: this.panel });
+    // PVE notifications (CONTRACT section 9): published on B/bridge/event; a vzdump one re-reads backups at once.
+    const secret = this.config.notifications.secret;
+    const notifications =
+      secret === undefined
+        ? undefined
+        : createNotificationEndpoint({
+            secret,
+            base: this.base,
+            publisher: () => this.connected?.publisher ?? null,
+            onNotification: (event) => {
+              if (event.type === "vzdump") void this.pollNow();
+            },
+            log: this.log,
+          });
+    this.http = await startHttpServer({ bridge: this, host: this.config.http.host, port, log: this.log, panel: this.panel, notifications });
   }
 
   /**

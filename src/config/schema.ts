@@ -178,6 +178,14 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ host: "127.0.0.1" }),
+    /** PVE notifications webhook (CONTRACT section 9): POST /api/pve-notification, enabled by the secret. */
+    notifications: z
+      .object({
+        /** What PVE's webhook target sends as `Authorization: Bearer <secret>`; a secret, never echoed. */
+        secret: z.string().min(16, "expected a secret of at least 16 characters (e.g. openssl rand -hex 24)").optional(),
+      })
+      .strict()
+      .default({}),
     schedules: SchedulesSetting,
     log: z
       .object({ level: z.enum(LOG_LEVELS).default("info") })

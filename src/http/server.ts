@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
 import { isHealthy, type BridgeInfo } from "../publish/info.js";
 import type { Panel } from "./panel/index.js";
+import { NOTIFICATION_PATH, type NotificationEndpoint } from "./notifications.js";
 
 export interface HealthSource {
   readonly info: BridgeInfo;
@@ -19,10 +20,24 @@ export interface HttpServer {
  * GET /health: the bridge/info JSON, 200 when the last poll succeeded and the broker is connected,
  * 503 otherwise (a Docker HEALTHCHECK). GET /metrics: Prometheus exposition.
  */
-export async function startHttpServer(options: { bridge: HealthSource; host: string; port: number; log: Logger; panel?: Panel }): Promise<HttpServer> {
+export async function startHttpServer(options: {
+  bridge: HealthSource;
+  host: string;
+  port: number;
+  log: Logger;
+  panel?: Panel;
+  /** POST /api/pve-notification (CONTRACT section 9); absent: 404. */
+  notifications?: NotificationEndpoint;
+}): Promise<HttpServer> {
   const { bridge, log, panel } = options;
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
+    // Before the panel: this path has its own secret, http.token does not apply to it.
+    if (path === NOTIFICATION_PATH) {
+      if (options.notifications) options.notifications(request, response);
+      else response.writeHead(404, { "content-type": "text/plain", connection: "close" }).end("PVE notifications are not enabled: set notifications.secret\n");
+      return;
+    }
     if (path !== "/health" && path !== "/metrics" && panel?.handleRequest(request, response)) return;
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.writeHead(405, { allow: "GET, HEAD" }).end();
