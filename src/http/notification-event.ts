@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EVENT_TYPES } from "../catalog/event.js";
 
 /** The latest instant a JavaScript Date can hold, in seconds since the epoch. */
 const MAX_TIMESTAMP_S = 8.64e12;
@@ -27,7 +28,7 @@ export type PveNotification = z.infer<typeof PveNotificationSchema>;
  * The `event_types` of the cluster's Home Assistant `event` entity (CONTRACT section 9). Home
  * Assistant refuses an event whose type is not listed, so `event_type` maps the others to "other".
  */
-export const EVENT_TYPES = ["vzdump", "package-updates", "fencing", "replication", "system-mail", "other"] as const;
+export { EVENT_TYPES };
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** What is published on `B/bridge/event` (CONTRACT section 9), plus the `event_type` Home Assistant reads. */
