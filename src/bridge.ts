@@ -1,34 +1,27 @@
 import { randomBytes } from "node:crypto";
 import { backoffDelay, pause } from "./backoff.js";
-import { CommandRunner } from "./commands/runner.js";
 import type { Config } from "./config/schema.js";
 import type { BridgeMetrics } from "./http/metrics.js";
 import type { HttpServer } from "./http/server.js";
 import type { Panel } from "./http/panel/index.js";
 import { brokerTarget } from "./http/panel/target.js";
-import { bridgeDiscovery, type DiscoveryContext } from "./homeassistant/discovery.js";
+import { bridgeDiscovery } from "./homeassistant/discovery.js";
 import { bridgeTopic } from "./homeassistant/topics.js";
-import { loadTranslations } from "./homeassistant/translations.js";
 import { ClusterNameUnknownError } from "./inventory/errors.js";
-import { Poller, type PollerOptions, type PollOutcome } from "./inventory/poller.js";
+import { Poller, type PollOutcome } from "./inventory/poller.js";
 import { slug, type DeviceKey } from "./inventory/types.js";
 import type { Logger } from "./log.js";
 import { OutageLog } from "./outage-log.js";
 import { connectBroker } from "./mqtt/broker.js";
-import type { MqttConnection } from "./mqtt/connection.js";
 import type { EmbeddedBroker } from "./mqtt/embedded.js";
-import { Publisher } from "./mqtt/publisher.js";
-import { commandDeps } from "./publish/commands.js";
-import { DeviceSync } from "./publish/devices.js";
-import { MessageRouter, routedTopics } from "./publish/router.js";
-import type { BridgeInfo } from "./publish/info.js";
+import { routedTopics } from "./publish/router.js";
+import { createSession, type Session } from "./session.js";
+import { bridgeInfo, type BridgeInfo, type LastPoll } from "./publish/info.js";
+import { startHttpSide } from "./http/start.js";
+import { pollCadence } from "./inventory/cadence.js";
 import { PveAuthError, PveTlsError } from "./pve/errors.js";
-import { describeFeatures } from "./pve/privileges.js";
 import { PveClient, clientOptionsFromConfig, type PveClientOptions } from "./pve/index.js";
 import type { CommandResult } from "./state/types.js";
-import { BRIDGE_VERSION } from "./version.js";
-import type { Scheduler } from "./schedules/scheduler.js";
-import { createScheduler } from "./schedules/wiring.js";
 
 export interface BridgeOptions {
   config: Config;
@@ -45,16 +38,6 @@ export interface BridgeOptions {
 
 /** Failed polls in a row after which every device is reported offline (never on one blip). */
 const OFFLINE_AFTER_FAILURES = 2;
-
-/** What exists once the bridge is connected to both sides. */
-interface Connected {
-  connection: MqttConnection;
-  publisher: Publisher;
-  sync: DeviceSync;
-  runner: CommandRunner;
-  discovery: DiscoveryContext;
-  schedules: Scheduler;
-}
 
 /**
  * Owns the lifecycle: PVE client, poller, MQTT connection (and embedded broker), device sync,
@@ -74,7 +57,7 @@ export class Bridge {
   /** The web panel, served with the HTTP endpoint (CONTRACT section 10). */
   private panel: Panel | null = null;
   private broker: EmbeddedBroker | null = null;
-  private connected: Connected | null = null;
+  private connected: Session | null = null;
   private readonly lastActions = new Map<DeviceKey, CommandResult>();
   private pollTimer: NodeJS.Timeout | null = null;
   private runningPoll: Promise<void> | null = null;
@@ -84,7 +67,7 @@ export class Bridge {
   private starting: Promise<void> | null = null;
   private failures = 0;
   private readonly outage: OutageLog;
-  private lastPoll: { at: number; duration: number; ok: boolean; error: string | null } | null = null;
+  private lastPoll: LastPoll | null = null;
   private cid: string | null = null;
 
   constructor(private readonly options: BridgeOptions) {
@@ -113,24 +96,16 @@ export class Bridge {
 
   /** The health panel, as published on `B/bridge/info` and served on GET /health. */
   get info(): BridgeInfo {
-    const outcome = this.poller.current;
-    const nodeVersion = outcome?.inventory.nodes.find((n) => n.pveVersion !== null)?.pveVersion ?? null;
-    return {
-      version: BRIDGE_VERSION,
-      cluster: outcome?.inventory.cluster.name ?? null,
+    return bridgeInfo({
+      outcome: this.poller.current,
       cid: this.cid,
-      pve_version: outcome?.inventory.cluster.pveVersion ?? nodeVersion,
-      quorate: outcome?.inventory.cluster.quorate ?? null,
-      connected_host: this.api.connectedHost(),
+      connectedHost: this.api.connectedHost(),
       hosts: this.api.hosts(),
-      last_poll: this.lastPoll ? new Date(this.lastPoll.at).toISOString() : null,
-      last_poll_duration: this.lastPoll ? Math.round(this.lastPoll.duration) / 1000 : null,
-      last_poll_result: this.lastPoll ? (this.lastPoll.ok ? "ok" : "error") : null,
-      last_error: this.lastPoll?.error ?? null,
-      consecutive_failures: this.failures,
-      mqtt_connected: this.connected?.connection.connected ?? false,
-      devices: this.connected?.sync.counts() ?? { nodes: 0, qemu: 0, lxc: 0, storages: 0 },
-    };
+      lastPoll: this.lastPoll,
+      failures: this.failures,
+      mqttConnected: this.connected?.connection.connected ?? false,
+      devices: this.connected?.sync.counts() ?? null,
+    });
   }
 
   /** Prometheus exposition of the bridge's and the cluster's figures (GET /metrics). */
@@ -214,56 +189,31 @@ export class Bridge {
     const panelTarget = brokerTarget(this.config, this.broker?.url ?? null);
     if (panelTarget) void this.panel?.connectBroker(panelTarget);
     const { connection } = session;
-    const publisher = new Publisher(connection, this.log);
-    const discovery: DiscoveryContext = {
+    const connected = createSession({
       config: this.config,
+      log: this.log,
+      now: this.now,
+      api: this.api,
+      poller: this.poller,
+      connection,
       cid: this.cid,
       clusterName: cluster.name,
-      translations: loadTranslations(this.config.language),
-      bridgeVersion: BRIDGE_VERSION,
-      webUiUrl: `${this.api.connectedHost() ?? this.config.proxmox.hosts[0]!.origin}/`,
-    };
-    const sync = new DeviceSync({
-      config: this.config,
-      publisher,
-      log: this.log,
-      discoveryContext: () => discovery,
-      lastAction: (key) => this.lastActions.get(key) ?? null,
-      now: this.now,
-    });
-    const runner = new CommandRunner(
-      commandDeps({
-        api: this.api,
-        config: this.config,
-        log: this.log,
-        now: this.now,
-        poller: this.poller,
-        sync,
-        publisher,
-        lastActions: this.lastActions,
-        pollNow: () => this.pollOrThrow(),
-        onResult: (result) => this.metrics?.commands.inc({ action: result.action ?? "unreadable", result: result.status }),
-      }),
-    );
-    const schedules = createScheduler({ api: this.api, config: this.config, log: this.log, now: this.now, poller: this.poller, runner, publisher, discovery });
-    this.connected = { connection, publisher, sync, runner, discovery, schedules };
-
-    // Devices known from an earlier run's retained states: vanished ones are handled like any other.
-    const retained = await connection.readRetained(`${this.base}/#`, 300);
-    sync.seedFromBroker(retained);
-    if (this.stopped) return;
-    const router = new MessageRouter({
-      config: this.config,
-      publisher,
-      runner,
-      inventory: () => this.poller.current?.inventory ?? null,
+      lastActions: this.lastActions,
+      pollOrThrow: () => this.pollOrThrow(),
       refreshAll: async () => {
         await this.pollNow();
         return this.lastPoll?.ok === true ? null : (this.lastPoll?.error ?? "poll failed");
       },
       onHomeAssistantBirth: () => this.onHomeAssistantBirth(),
-      schedules,
+      onResult: (result) => this.metrics?.commands.inc({ action: result.action ?? "unreadable", result: result.status }),
     });
+    this.connected = connected;
+    const { sync, router, schedules } = connected;
+
+    // Devices known from an earlier run's retained states: vanished ones are handled like any other.
+    const retained = await connection.readRetained(`${this.base}/#`, 300);
+    sync.seedFromBroker(retained);
+    if (this.stopped) return;
     connection.onMessage((message) => {
       if (!this.stopped) router.handle(message);
     });
@@ -281,43 +231,19 @@ export class Bridge {
   }
 
   private async startHttp(port: number): Promise<void> {
-    // prom-client and the server are loaded only when the endpoint is wanted.
-    const [{ BridgeMetrics }, { startHttpServer }, { createPanel }, { createNotificationEndpoint }] = await Promise.all([
-      import("./http/metrics.js"),
-      import("./http/server.js"),
-      import("./http/panel/index.js"),
-      import("./http/notifications.js"),
-    ]);
-    const metrics = new BridgeMetrics();
-    metrics.attach({
-      outcome: () => this.poller.current,
-      mqttPublished: () => this.connected?.publisher.publishedCount ?? 0,
-    });
-    this.metrics = metrics;
-    this.panel = createPanel({
-      base: this.base,
-      host: this.config.http.host,
-      token: this.config.http.token,
-      language: this.config.language,
-      commands: this.config.commands,
-      privileges: async () => describeFeatures(await this.api.permissions()),
+    const side = await startHttpSide({
+      config: this.config,
+      port,
       log: this.log,
+      api: this.api,
+      health: this,
+      outcome: () => this.poller.current,
+      publisher: () => this.connected?.publisher ?? null,
+      pollNow: () => void this.pollNow(),
     });
-    // PVE notifications (CONTRACT section 9): published on B/bridge/event; a vzdump one re-reads backups at once.
-    const secret = this.config.notifications.secret;
-    const notifications =
-      secret === undefined
-        ? undefined
-        : createNotificationEndpoint({
-            secret,
-            base: this.base,
-            publisher: () => this.connected?.publisher ?? null,
-            onNotification: (event) => {
-              if (event.type === "vzdump") void this.pollNow();
-            },
-            log: this.log,
-          });
-    this.http = await startHttpServer({ bridge: this, host: this.config.http.host, port, log: this.log, panel: this.panel, notifications });
+    this.metrics = side.metrics;
+    this.panel = side.panel;
+    this.http = side.server;
   }
 
   /**
@@ -419,23 +345,6 @@ export class Bridge {
   private async publishInfo(): Promise<void> {
     await this.connected?.publisher.publish(bridgeTopic(this.base, "info"), JSON.stringify(this.info), { retain: true, qos: 1 });
   }
-}
-
-/** HA and Ceph status: read at most this often (seconds). */
-const CLUSTER_HEALTH_EVERY_S = 300;
-
-/**
- * The slow details' cadence from `details.*` (seconds) and the poll interval: IPs every
- * `details.ips`, snapshots and backup listings every `details.refresh` as a safety net (they are
- * otherwise read when a task changes them); 0 turns one off.
- */
-function pollCadence(config: Config): Pick<PollerOptions, "cadence" | "health"> {
-  const cycles = (seconds: number): number => (seconds <= 0 ? 0 : Math.max(1, Math.round(seconds / config.poll.interval)));
-  const { ips, refresh, disks, updates } = config.details;
-  return {
-    cadence: { ips: cycles(ips), snapshots: cycles(refresh), backups: cycles(refresh) },
-    health: { disks, updates, cluster: CLUSTER_HEALTH_EVERY_S },
-  };
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,0 +1,76 @@
+import { CommandRunner } from "./commands/runner.js";
+import type { Config } from "./config/schema.js";
+import type { DiscoveryContext } from "./homeassistant/discovery.js";
+import { loadTranslations } from "./homeassistant/translations.js";
+import type { Poller } from "./inventory/poller.js";
+import type { DeviceKey } from "./inventory/types.js";
+import type { Logger } from "./log.js";
+import type { MqttConnection } from "./mqtt/connection.js";
+import { Publisher } from "./mqtt/publisher.js";
+import { commandDeps } from "./publish/commands.js";
+import { DeviceSync } from "./publish/devices.js";
+import { MessageRouter } from "./publish/router.js";
+import type { PveClient } from "./pve/index.js";
+import type { Scheduler } from "./schedules/scheduler.js";
+import { createScheduler } from "./schedules/wiring.js";
+import type { CommandResult } from "./state/types.js";
+import { BRIDGE_VERSION } from "./version.js";
+
+/** What exists once the bridge is connected to both PVE and the broker. */
+export interface Session {
+  connection: MqttConnection;
+  publisher: Publisher;
+  sync: DeviceSync;
+  runner: CommandRunner;
+  router: MessageRouter;
+  discovery: DiscoveryContext;
+  schedules: Scheduler;
+}
+
+export interface SessionOptions {
+  config: Config;
+  log: Logger;
+  now: () => number;
+  api: PveClient;
+  poller: Poller;
+  connection: MqttConnection;
+  cid: string;
+  clusterName: string;
+  /** The latest result per guest, shown as its `last_action`. */
+  lastActions: Map<DeviceKey, CommandResult>;
+  /** A full poll now; rejects with the poll's error when it failed. */
+  pollOrThrow: () => Promise<void>;
+  /** A full poll now; resolves with its error message, or null when it succeeded. */
+  refreshAll: () => Promise<string | null>;
+  onHomeAssistantBirth: () => void;
+  onResult: (result: CommandResult) => void;
+}
+
+/** Wires the rooms that live as long as a broker session: publishing, commands, schedules, routing. */
+export function createSession(options: SessionOptions): Session {
+  const { config, log, now, api, poller, connection } = options;
+  const publisher = new Publisher(connection, log);
+  const discovery: DiscoveryContext = {
+    config,
+    cid: options.cid,
+    clusterName: options.clusterName,
+    translations: loadTranslations(config.language),
+    bridgeVersion: BRIDGE_VERSION,
+    webUiUrl: `${api.connectedHost() ?? config.proxmox.hosts[0]!.origin}/`,
+  };
+  const sync = new DeviceSync({ config, publisher, log, discoveryContext: () => discovery, lastAction: (key) => options.lastActions.get(key) ?? null, now });
+  const runner = new CommandRunner(
+    commandDeps({ api, config, log, now, poller, sync, publisher, lastActions: options.lastActions, pollNow: options.pollOrThrow, onResult: options.onResult }),
+  );
+  const schedules = createScheduler({ api, config, log, now, poller, runner, publisher, discovery });
+  const router = new MessageRouter({
+    config,
+    publisher,
+    runner,
+    inventory: () => poller.current?.inventory ?? null,
+    refreshAll: options.refreshAll,
+    onHomeAssistantBirth: options.onHomeAssistantBirth,
+    schedules,
+  });
+  return { connection, publisher, sync, runner, router, discovery, schedules };
+}
