@@ -16,7 +16,8 @@ import { connectBroker } from "./mqtt/broker.js";
 import type { EmbeddedBroker } from "./mqtt/embedded.js";
 import { routedTopics } from "./publish/router.js";
 import { createSession, type Session } from "./session.js";
-import { bridgeInfo, type BridgeInfo, type LastPoll } from "./publish/info.js";
+import { bridgeInfo, type BridgeInfo } from "./publish/info.js";
+import { PollHistory, Serial } from "./poll-history.js";
 import { startHttpSide } from "./http/start.js";
 import { pollCadence } from "./inventory/cadence.js";
 import { PveAuthError, PveTlsError } from "./pve/errors.js";
@@ -60,14 +61,12 @@ export class Bridge {
   private connected: Session | null = null;
   private readonly lastActions = new Map<DeviceKey, CommandResult>();
   private pollTimer: NodeJS.Timeout | null = null;
-  private runningPoll: Promise<void> | null = null;
-  private queuedPoll: Promise<void> | null = null;
+  private readonly polls = new Serial(() => this.cycle());
   private stopped = false;
   private readonly stopping = new AbortController();
   private starting: Promise<void> | null = null;
-  private failures = 0;
   private readonly outage: OutageLog;
-  private lastPoll: LastPoll | null = null;
+  private readonly history: PollHistory;
   private cid: string | null = null;
 
   constructor(private readonly options: BridgeOptions) {
@@ -75,6 +74,7 @@ export class Bridge {
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.outage = new OutageLog(options.log, this.now);
+    this.history = new PollHistory(this.now, () => this.metrics);
     this.base = options.config.mqtt.base_topic;
     this.api = new PveClient({
       ...clientOptionsFromConfig(options.config, options.log),
@@ -101,8 +101,8 @@ export class Bridge {
       cid: this.cid,
       connectedHost: this.api.connectedHost(),
       hosts: this.api.hosts(),
-      lastPoll: this.lastPoll,
-      failures: this.failures,
+      lastPoll: this.history.last,
+      failures: this.history.failures,
       mqttConnected: this.connected?.connection.connected ?? false,
       devices: this.connected?.sync.counts() ?? null,
     });
@@ -153,17 +153,7 @@ export class Bridge {
 
   /** Runs a poll now; joins the queued one if a poll is already running (polls never overlap). */
   pollNow(): Promise<void> {
-    if (!this.runningPoll) {
-      this.runningPoll = this.cycle().finally(() => {
-        this.runningPoll = null;
-      });
-      return this.runningPoll;
-    }
-    this.queuedPoll ??= this.runningPoll.then(() => {
-      this.queuedPoll = null;
-      return this.pollNow();
-    });
-    return this.queuedPoll;
+    return this.polls.run();
   }
 
   private async startOnce(): Promise<void> {
@@ -202,7 +192,7 @@ export class Bridge {
       pollOrThrow: () => this.pollOrThrow(),
       refreshAll: async () => {
         await this.pollNow();
-        return this.lastPoll?.ok === true ? null : (this.lastPoll?.error ?? "poll failed");
+        return this.history.error;
       },
       onHomeAssistantBirth: () => this.onHomeAssistantBirth(),
       onResult: (result) => this.metrics?.commands.inc({ action: result.action ?? "unreadable", result: result.status }),
@@ -255,15 +245,13 @@ export class Bridge {
       try {
         const started = this.now();
         const outcome = await this.poller.poll();
-        this.lastPoll = { at: this.now(), duration: this.now() - started, ok: true, error: null };
-        this.metrics?.polls.inc({ result: "ok" });
-        this.metrics?.pollDuration.observe(this.lastPoll.duration / 1000);
+        this.history.succeeded(started);
         return outcome;
       } catch (error) {
         if (this.stopped) return null;
         // Configuration problems: retrying cannot fix them, the error says what to change.
         if (error instanceof PveAuthError || error instanceof PveTlsError || error instanceof ClusterNameUnknownError) throw error;
-        this.lastPoll = { at: this.now(), duration: 0, ok: false, error: errorMessage(error) };
+        this.history.failed(this.now(), error, { counted: false });
         if (attempt === 0) this.log.warn({ err: errorMessage(error) }, "Proxmox VE not reachable at start; retrying");
         await pause(backoffDelay(attempt, this.config.poll.interval), this.stopping.signal);
       }
@@ -278,18 +266,13 @@ export class Bridge {
     try {
       const outcome = await this.poller.poll();
       this.outage.recovered({ host: this.api.connectedHost() });
-      this.failures = 0;
-      this.lastPoll = { at: this.now(), duration: this.now() - started, ok: true, error: null };
-      this.metrics?.polls.inc({ result: "ok" });
-      this.metrics?.pollDuration.observe(this.lastPoll.duration / 1000);
+      this.history.succeeded(started);
       await sync.sync(outcome);
     } catch (error) {
       if (this.stopped) return; // the client was closed under a poll in flight: not a PVE failure
-      this.failures++;
-      this.lastPoll = { at: this.now(), duration: this.now() - started, ok: false, error: errorMessage(error) };
-      this.metrics?.polls.inc({ result: "error" });
+      this.history.failed(started, error, { counted: true });
       this.outage.failed(error);
-      if (this.failures === OFFLINE_AFTER_FAILURES) {
+      if (this.history.failures === OFFLINE_AFTER_FAILURES) {
         this.log.warn("second failed poll in a row: every device reported offline until PVE answers");
         await sync.markAllOffline();
       }
@@ -304,7 +287,7 @@ export class Bridge {
   /** A poll for a command (refresh, relocation): its failure is the command's error. */
   private async pollOrThrow(): Promise<void> {
     await this.pollNow();
-    if (this.lastPoll && !this.lastPoll.ok) throw new Error(this.lastPoll.error ?? "poll failed");
+    if (this.history.error !== null) throw new Error(this.history.error);
   }
 
   private schedulePoll(lastStart: number): void {
@@ -330,7 +313,7 @@ export class Bridge {
     const current = this.poller.current;
     if (current) await sync.sync(current, { force: true });
     await this.connected.schedules.republish();
-    if (this.failures >= OFFLINE_AFTER_FAILURES) await sync.markAllOffline();
+    if (this.history.failures >= OFFLINE_AFTER_FAILURES) await sync.markAllOffline();
     await this.publishInfo();
   }
 
