@@ -31,6 +31,8 @@ export const FEATURES: { feature: string; needs: Need[] }[] = [
   { feature: "snapshots", needs: [need("VM.Snapshot")] },
   { feature: "backups", needs: [need("VM.Backup"), need("Datastore.AllocateSpace")] },
   { feature: "node power", needs: [need("Sys.PowerMgmt")] },
+  { feature: "disks and ZFS pools", needs: [{ privileges: ["Sys.Audit"], label: "Sys.Audit on /nodes/<node>" }] },
+  { feature: "pending updates", needs: [{ privileges: ["Sys.Modify"], label: "Sys.Modify on /nodes/<node>" }] },
 ];
 
 /** Which features the permissions of `/access/permissions` allow. The values are propagate flags: presence is what counts. */

@@ -7,7 +7,7 @@ const byFeature = (perms: Parameters<typeof describeFeatures>[0]) =>
 describe("describeFeatures", () => {
   it("an empty map (privsep token without ACL) misses every feature", () => {
     const checks = describeFeatures({});
-    expect(checks.map((check) => check.feature)).toEqual(["read inventory", "guest IPs", "power", "snapshots", "backups", "node power"]);
+    expect(checks.map((check) => check.feature)).toEqual(["read inventory", "guest IPs", "power", "snapshots", "backups", "node power", "disks and ZFS pools", "pending updates"]);
     expect(checks.every((check) => !check.ok && check.missing.length > 0)).toBe(true);
   });
 
@@ -39,5 +39,15 @@ describe("describeFeatures", () => {
     const checks = byFeature({ "/vms": { "VM.Backup": 1 }, "/nodes": { "Sys.PowerMgmt": 1 } });
     expect(checks.backups).toEqual({ feature: "backups", ok: false, missing: ["Datastore.AllocateSpace"] });
     expect(checks["node power"]!.ok).toBe(true);
+  });
+});
+
+describe("describeFeatures for the health data (CONTRACT 8)", () => {
+  it("allows disks with Sys.Audit on a node, and updates only with Sys.Modify", () => {
+    const auditor = Object.fromEntries(describeFeatures({ "/": { "Sys.Audit": 1, "VM.Audit": 1, "Datastore.Audit": 1 } }).map((check) => [check.feature, check]));
+    expect(auditor["disks and ZFS pools"]).toMatchObject({ ok: true });
+    expect(auditor["pending updates"]).toEqual({ feature: "pending updates", ok: false, missing: ["Sys.Modify on /nodes/<node>"] });
+    const admin = Object.fromEntries(describeFeatures({ "/nodes/pve1": { "Sys.Audit": 1, "Sys.Modify": 1 } }).map((check) => [check.feature, check]));
+    expect(admin["pending updates"]).toMatchObject({ ok: true });
   });
 });
