@@ -52,6 +52,9 @@ export interface Demo {
  * one on port 1883, or a free one when 1883 is taken; or the user's when `mqttUrl` is given) and
  * the bridge.
  */
+/** How often the demo's simulated PVE scheduler runs a backup job. */
+const DEMO_BACKUP_EVERY_MS = 3 * 60_000;
+
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const external = options.mqttUrl !== undefined && options.mqttUrl !== "";
   const sim = await PveSimulator.start({ nodes: 3, animate: true, ...(external ? { clusterName: EXTERNAL_CLUSTER_NAME } : {}) });
@@ -65,6 +68,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       homeassistant: { enabled: true },
       poll: { interval: options.pollInterval ?? 5 },
       commands: { enabled: true, node_power: true },
+      details: { disks: 60, updates: 300 },
+      // a snapshot of the prod guests every 5 minutes, the newest 3 kept: the schedule device in action
+      schedules: [{ name: "demo", cron: "*/5 * * * *", action: "snapshot", targets: { tags: ["prod"] }, keep: 3 }],
       http: { port: options.httpPort ?? 0, host: "127.0.0.1" },
       log: { level: options.logLevel ?? "warn" },
     };
@@ -78,6 +84,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       await bridge.stop().catch(() => undefined);
       throw error;
     }
+    // As PVE's own scheduler would: a backup job of two guests every few minutes, one of them failing.
+    sim.updateGuest(200, { backupError: "storage 'local' is full" });
+    const backups = setInterval(() => sim.startScheduledBackup({ node: "pve1", vmids: [100, 200], storage: "local" }), DEMO_BACKUP_EVERY_MS);
+    backups.unref();
     return {
       sim,
       bridge,
@@ -86,6 +96,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       baseTopic: config.mqtt.base_topic,
       configPath,
       async stop() {
+        clearInterval(backups);
         await bridge.stop();
         await sim.stop();
         removeDir();
