@@ -20,7 +20,12 @@ const requested: string[] = [];
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`the panel's browser tests need Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does)`);
   await buildPanel();
-  h = await startHarness({ config: { http: { port: 0, host: "127.0.0.1", token: TOKEN } } });
+  h = await startHarness({
+    config: {
+      http: { port: 0, host: "127.0.0.1", token: TOKEN },
+      schedules: [{ name: "nightly", cron: "0 2 * * *", action: "snapshot", targets: { tags: ["prod"] }, keep: 2 }],
+    },
+  });
   userDataDir = mkdtempSync(join(tmpdir(), "pve2mqtt-chromium-"));
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -118,6 +123,8 @@ describe("the web panel in Chromium", () => {
     expect(await text('[data-field="cluster"] dd')).toBe("homelab");
     await page.waitForSelector("section.privileges tr[data-feature]");
     expect(await page.$$(`tr[data-host]`)).toHaveLength(h.sim.urls.length);
+    await page.waitForSelector('tr[data-schedule="nightly"]');
+    expect(await text('tr[data-schedule="nightly"]')).toContain("0 2 * * *");
     await page.click('a[data-view="events"]');
     await page.waitForSelector('main.events tr[data-topic="lxc/200/result"]');
     expect(await text("main.events tbody tr")).toContain("lxc/200");

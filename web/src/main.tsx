@@ -152,7 +152,9 @@ function App() {
       {meta.actions.read_only_reason && <p class="banner" data-read-only>{`${t("panel.read_only")}: ${meta.actions.read_only_reason}`}</p>}
       {store.lastError && <p class="banner error">{store.lastError}</p>}
       {view === "cluster" && <ClusterView states={store.states} results={store.results} version={version} meta={meta} t={t} formats={formats} onActions={onActions} />}
-      {view === "health" && <HealthView info={info} bridgeState={store.states.get("bridge/state")} t={t} formats={formats} loadPrivileges={loadPrivileges} />}
+      {view === "health" && (
+        <HealthView info={info} bridgeState={store.states.get("bridge/state")} schedules={schedulesOf(store.states)} t={t} formats={formats} loadPrivileges={loadPrivileges} />
+      )}
       {view === "events" && <EventsView events={store.events} t={t} formats={formats} />}
       {target && <ActionDialog target={actionTarget(target, store.states)} meta={meta} t={t} onSend={send} onClose={() => setTarget(null)} />}
     </>
@@ -174,3 +176,12 @@ function actionTarget(topic: string, states: ReadonlyMap<string, unknown>): Acti
 }
 
 render(<App />, document.getElementById("app")!);
+
+/** The schedules' retained states (`schedule/<name>`), by name. */
+function schedulesOf(states: ReadonlyMap<string, unknown>): Parameters<typeof HealthView>[0]["schedules"] {
+  const schedules: Parameters<typeof HealthView>[0]["schedules"][number][] = [];
+  for (const [topic, payload] of states) {
+    if (/^schedule\/[a-z0-9_]+$/.test(topic) && typeof payload === "object" && payload !== null) schedules.push(payload as (typeof schedules)[number]);
+  }
+  return schedules.sort((a, b) => (a.name < b.name ? -1 : 1));
+}

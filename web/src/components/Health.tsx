@@ -20,7 +20,28 @@ interface Host {
 }
 
 /** bridge/info in full, and the privilege report of `check`. */
-export function HealthView(props: { info: unknown; bridgeState: unknown; t: Texts; formats: Formats; loadPrivileges: () => Promise<PrivilegeReport> }) {
+/** A schedule's retained state (CONTRACT section 11). */
+interface Schedule {
+  name: string;
+  cron: string;
+  action: string;
+  enabled: boolean;
+  next_run: string | null;
+  last_run: string | null;
+  last_result: string | null;
+  guests_ok: number;
+  guests_failed: number;
+  last_error: string | null;
+}
+
+export function HealthView(props: {
+  info: unknown;
+  bridgeState: unknown;
+  schedules: readonly Schedule[];
+  t: Texts;
+  formats: Formats;
+  loadPrivileges: () => Promise<PrivilegeReport>;
+}) {
   const { t, formats } = props;
   const info = (typeof props.info === "object" && props.info !== null ? props.info : {}) as Record<string, unknown>;
   const [report, setReport] = useState<PrivilegeReport | null>(null);
@@ -129,6 +150,43 @@ export function HealthView(props: { info: unknown; bridgeState: unknown; t: Text
           </>
         )}
       </section>
+      {props.schedules.length > 0 && (
+        <section>
+          <h3>{t("panel.schedules")}</h3>
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t("panel.name")}</th>
+                  <th>{t("panel.schedule_when")}</th>
+                  <th>{t("panel.action")}</th>
+                  <th>{t("panel.schedule_enabled")}</th>
+                  <th>{t("panel.schedule_next")}</th>
+                  <th>{t("panel.schedule_last")}</th>
+                  <th>{t("panel.result")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.schedules.map((schedule) => (
+                  <tr key={schedule.name} data-schedule={schedule.name}>
+                    <td>{schedule.name}</td>
+                    <td>
+                      <code>{schedule.cron}</code>
+                    </td>
+                    <td>{schedule.action}</td>
+                    <td>{formatValue(schedule.enabled, "bool", t, formats)}</td>
+                    <td>{formatValue(schedule.next_run, "time", t, formats)}</td>
+                    <td>{formatValue(schedule.last_run, "time", t, formats)}</td>
+                    <td title={schedule.last_error ?? ""}>
+                      {schedule.last_result === null ? "—" : `${schedule.last_result} (${schedule.guests_ok} / ${schedule.guests_ok + schedule.guests_failed})`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
     </main>
   );
 }
