@@ -13,6 +13,7 @@ import { slug, type DeviceKey } from "./inventory/types.js";
 import type { Logger } from "./log.js";
 import { OutageLog } from "./outage-log.js";
 import { connectBroker } from "./mqtt/broker.js";
+import { safeUrl } from "./mqtt/errors.js";
 import type { EmbeddedBroker } from "./mqtt/embedded.js";
 import { routedTopics } from "./publish/router.js";
 import { createSession, type Session } from "./session.js";
@@ -216,7 +217,7 @@ export class Bridge {
     // Schedules: enabled/last run restored from their retained states, then their timers armed.
     await schedules.start(retained);
     await this.publishInfo();
-    this.log.info({ ...sync.counts(), broker: this.broker?.url ?? this.config.mqtt.url }, "bridge online: discovery and states published");
+    this.log.info({ ...sync.counts(), broker: this.broker?.url ?? safeUrl(this.config.mqtt.url ?? "") }, "bridge online: discovery and states published");
     this.schedulePoll(this.now());
   }
 
