@@ -12,7 +12,11 @@ export const DISK_VALUES = [
   row("serial", (s) => s.disk.serial, { entity: diagnostic("mdi:barcode") }),
   row("vendor", (s) => s.disk.vendor),
   row("type", (s) => s.disk.type, { panel: "text" }),
-  row("size", (s) => s.disk.size, { entity: gibSensor("size", { icon: "mdi:harddisk", category: "diagnostic", stateClass: undefined }), panel: "bytes" }),
+  row("size", (s) => s.disk.size, {
+    entity: gibSensor("size", { icon: "mdi:harddisk", category: "diagnostic", stateClass: undefined }),
+    metric: { name: "pve_disk_size_bytes", help: "Disk size" },
+    panel: "bytes",
+  }),
   row("health", (s) => s.disk.health, {
     entity: { component: "binary_sensor", deviceClass: "problem", template: "{{ 'ON' if value_json.health == 'failing' else ('OFF' if value_json.health == 'ok' else 'None') }}", ...ON_OFF },
     metric: { name: "pve_disk_healthy", help: "1 when SMART says the disk is healthy, 0 when failing", value: (health) => (health === "ok" ? 1 : health === "failing" ? 0 : null) },

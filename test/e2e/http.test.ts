@@ -63,6 +63,11 @@ describe("GET /metrics", () => {
     expect(body).toMatch(/^pve_guest_memory_total_bytes\{node="pve1",vmid="100",name="homeassistant",type="qemu"\} \d+$/m);
     expect(body).toMatch(/^pve_storage_total_bytes\{node="pve1",storage="nas",type="nfs"\} \d+$/m);
     expect(body).not.toMatch(/vmid="9000"/); // templates are not devices
+    // disks and ZFS pools (read on their own cadence)
+    expect(body).toMatch(/^pve_disk_temperature_celsius\{node="pve1",disk="nvme0n1",model="Samsung SSD 980 PRO 1TB"\} 41$/m);
+    expect(body).toMatch(/^pve_disk_healthy\{node="pve2",disk="sdb",model="[^"]+"\} 0$/m);
+    expect(body).toMatch(/^pve_zfs_pool_online\{node="pve2",pool="tank"\} 0$/m);
+    expect(body).toMatch(/^pve_zfs_pool_free_bytes\{node="pve1",pool="rpool"\} \d+$/m);
   });
 });
 
