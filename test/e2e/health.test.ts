@@ -106,3 +106,28 @@ describe("health data end to end: cluster, disks, ZFS pools, updates, tasks and 
     expect(h.observer.json(topic).last_action).toEqual(before);
   });
 });
+
+describe("a disk that starts failing, a pool that degrades, a disk that leaves", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    // disks read every 2 s (1 s polls)
+    h = await startHarness({ config: { details: { disks: 2, updates: 0 } } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("flips the problem sensors within one disks cadence, and takes a removed disk offline", async () => {
+    await h.observer.waitForJson(`${h.base}/disk/pve1/sda`, (state) => state.health === "ok");
+    const since = h.observer.messages.length;
+    h.sim.health.setDisk("pve1", "/dev/sda", { health: "FAILED!" });
+    h.sim.health.setPool("pve1", "rpool", { health: "DEGRADED" });
+    await h.observer.waitForJson(`${h.base}/disk/pve1/sda`, (state) => state.health === "failing", 5_000, since);
+    await h.observer.waitForJson(`${h.base}/zfs/pve1/rpool`, (state) => state.health === "DEGRADED", 5_000, since);
+    h.sim.health.removeDisk("pve1", "/dev/sdc");
+    expect(await h.observer.waitFor(`${h.base}/disk/pve1/sdc/availability`, (payload) => payload === "offline", 5_000, since)).toBe("offline");
+    // the others stay
+    expect(h.observer.last(`${h.base}/disk/pve1/sda/availability`)).toBe("online");
+  });
+});
