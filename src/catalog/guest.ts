@@ -22,7 +22,7 @@ function fallbackName(guest: GuestInfo): string {
 }
 
 export const GUEST_VALUES = [
-  row("vmid", (s) => s.guest.vmid, { panel: "number" }),
+  row("vmid", (s) => s.guest.vmid, { panel: "text" }),
   row("name", (s) => s.guest.name ?? s.previous?.name ?? fallbackName(s.guest), { panel: "text" }),
   row("node", (s) => s.guest.node, { entity: diagnostic("mdi:server") }),
   row("type", (s) => s.guest.kind, { panel: "text" }),
