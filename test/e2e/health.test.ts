@@ -78,17 +78,23 @@ describe("health data end to end: cluster, disks, ZFS pools, updates, tasks and 
     expect(known!.os).not.toBeNull();
   });
 
-  it("follows a backup job PVE's scheduler started: running, then each guest's outcome and the error's reason", async () => {
+  it("follows a backup job PVE's scheduler started: running, progress, then each guest's outcome and the error's reason", async () => {
     h.sim.updateGuest(101, { backupError: "storage 'nas' is not online" });
     const since = h.observer.messages.length;
-    h.sim.startScheduledBackup({ node: "pve1", vmids: [100, 101], storage: "local" });
-    await h.observer.waitFor(`${h.base}/qemu/100`, (payload) => JSON.parse(payload).backup_running === true, 10_000, since);
-    const done = await h.observer.waitForJson(`${h.base}/qemu/101`, (state) => state.last_backup_status === "error", 15_000, since);
+    h.sim.startScheduledBackup({ node: "pve1", vmids: [100, 101, 200], storage: "local" });
+    await h.observer.waitForJson(`${h.base}/qemu/100`, (state) => state.backup_running === true, 10_000, since);
+    const done = await h.observer.waitForJson(`${h.base}/qemu/101`, (state) => state.last_backup_status === "error", 20_000, since);
     expect(done.last_backup_error).toBe("storage 'nas' is not online");
     expect(done.backup_running).toBe(false);
-    const ok = await h.observer.waitForJson(`${h.base}/qemu/100`, (state) => state.last_backup_status === "ok", 15_000, since);
+    const ok = await h.observer.waitForJson(`${h.base}/qemu/100`, (state) => state.last_backup_status === "ok", 20_000, since);
     expect(ok).toMatchObject({ last_backup_error: null, backup_running: false, backup_progress: null });
     expect(ok.last_backup).not.toBeNull();
+    // the qemu guest's progress while its part ran: numbers 0–100, never going back
+    const progress = h.observer.on(`${h.base}/qemu/100`).slice(0).map((message) => JSON.parse(message.payload).backup_progress).filter((value) => typeof value === "number");
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    const ct = await h.observer.waitForJson(`${h.base}/lxc/200`, (state) => state.last_backup_status === "ok", 20_000, since);
+    expect(ct.backup_progress).toBeNull();
     const cluster = await h.observer.waitForJson(`${h.base}/cluster`, (state) => state.backups_running === 0 && (state.tasks_failed as number) >= 1, 10_000, since);
     expect(cluster.tasks_failed).toBeGreaterThanOrEqual(1);
   });
