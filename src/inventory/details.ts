@@ -2,6 +2,7 @@ import type { Logger } from "../log.js";
 import type { GuestConfig } from "../pve/schemas.js";
 import type { PveApi } from "../pve/types.js";
 import { sameValues } from "../same-values.js";
+import { AgentOs, guestOs } from "./agent-os.js";
 import { newestBackups, summarizeSnapshots, type SnapshotSummary } from "./detail-rows.js";
 import { agentEnabled, ipsFromAgent, ipsFromLxc, ipsFromLxcConfig, type GuestIps } from "./ips.js";
 import { runLimited, spreadHash } from "./limit.js";
@@ -56,6 +57,8 @@ interface GuestMemory {
   silentUntil: number;
   /** undefined until first read. */
   ips?: GuestIps;
+  /** qemu: what its agent said of its OS (agent-os.ts); undefined until the agent first answers. */
+  agentOs?: AgentOs;
   snapshots?: SnapshotSummary;
   /** The details last handed out (immutable), reused while the values are the same. */
   details?: GuestDetails;
@@ -100,6 +103,8 @@ export class DetailsCollector {
     this.cycle = cycle;
     const due: Job[] = [];
     const firstReads: Job[] = [];
+    /** get-osinfo of guests whose agent answered: after the first reads, within the same budget. */
+    const osReads: Job[] = [];
     const guests = new Map<DeviceKey, GuestMemory>();
     for (const guest of inventory.guests) {
       const key = guestKey(guest.kind, guest.vmid);
@@ -113,6 +118,8 @@ export class DetailsCollector {
           memory.silentUntil = 0;
           due.push(ips);
         } else if (isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory)) due.push(ips);
+        const agentOs = memory.agentOs;
+        if (agentOs?.due) osReads.push({ run: () => agentOs.read(api, guest, this.problems), cost: 1 });
       }
       if (guest.status !== "unknown") {
         const snapshots: Job = { run: () => this.fetchSnapshots(api, guest, memory), cost: 1 };
@@ -131,7 +138,7 @@ export class DetailsCollector {
       if (!this.backups.has(listing.key)) firstReads.push(job);
       else if (listing.nodes.some((node) => backedUpOn.has(node)) || isDue(cycle + spreadHash(listing.key), this.cadence.backups)) due.push(job);
     }
-    await runLimited([...due, ...withinBudget(firstReads, FIRST_READ_BUDGET)].map((job) => job.run), CONCURRENCY);
+    await runLimited([...due, ...withinBudget([...firstReads, ...osReads], FIRST_READ_BUDGET)].map((job) => job.run), CONCURRENCY);
     return this.detailsOf(inventory);
   }
 
@@ -171,6 +178,7 @@ export class DetailsCollector {
     const restarted = (running && !memory.running) || (guest.uptime !== null && memory.uptime !== null && guest.uptime < memory.uptime);
     if (restarted) {
       delete memory.config;
+      memory.agentOs?.newRun();
       memory.silentUntil = 0;
     }
     if (guest.status === "stopped" || guest.status === "hibernated") memory.ips = NO_IPS;
@@ -188,11 +196,13 @@ export class DetailsCollector {
       if (config === undefined) return;
       if (!config.agent) {
         memory.ips = NO_IPS;
+        delete memory.agentOs;
         return;
       }
       if (memory.silentUntil > this.cycle) return;
       try {
         memory.ips = ipsFromAgent((await api.agentInterfaces(guest.node, guest.vmid)).rows);
+        (memory.agentOs ??= new AgentOs()).agentAnswered();
         this.problems.succeeded(`${key}:agent`, `The guest agent of ${key} answers again`);
       } catch (error) {
         memory.silentUntil = this.cycle + (justStarted(guest) ? AGENT_RETRY_CYCLES : SILENT_CYCLES);
@@ -274,7 +284,7 @@ export class DetailsCollector {
         lastSnapshot: memory?.snapshots?.lastSnapshot ?? null,
         lastSnapshotTime: memory?.snapshots?.lastSnapshotTime ?? null,
         lastBackup: newestBackup.get(guest.vmid) ?? null,
-        os: memory?.config?.os ?? null,
+        os: guestOs(memory?.agentOs, memory?.config?.os ?? null),
       });
       const kept = memory?.details !== undefined && sameValues(memory.details, details) ? memory.details : details;
       if (memory) memory.details = kept;

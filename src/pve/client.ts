@@ -13,6 +13,7 @@ import { readData, readEnvelope, toHttpError } from "./response.js";
 import { RowValidator } from "./rows.js";
 import {
   AgentInterfaceSchema,
+  AgentOsInfoAnswerSchema,
   ClusterStatusRowSchema,
   GuestConfigSchema,
   GuestStatusSchema,
@@ -31,6 +32,7 @@ import {
   UpidSchema,
   VersionSchema,
   type AgentInterface,
+  type AgentOsInfo,
   type ClusterStatusRow,
   type GuestConfig,
   type GuestStatus,
@@ -139,6 +141,11 @@ export class PveClient implements PveApi, PveHealthApi {
     // The agent's answer sits under `result`.
     const result = typeof data === "object" && data !== null && "result" in data ? (data as { result: unknown }).result : data;
     return this.validate.rows(AgentInterfaceSchema, result, path, "/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces");
+  }
+
+  async agentOsInfo(node: string, vmid: number): Promise<AgentOsInfo> {
+    const path = `${guestPath("qemu", node, vmid)}/agent/get-osinfo`;
+    return this.validate.one(AgentOsInfoAnswerSchema, await this.get(path), path).result;
   }
 
   async lxcInterfaces(node: string, vmid: number): Promise<Rows<LxcInterface>> {

@@ -170,6 +170,23 @@ export const AgentInterfaceSchema = z.object({
 });
 export type AgentInterface = z.infer<typeof AgentInterfaceSchema>;
 
+/** qemu-ga's `guest-get-osinfo` (Linux guests fill it from os-release): every field may be absent. */
+export const AgentOsInfoSchema = z.object({
+  "pretty-name": z.string().optional(),
+  name: z.string().optional(),
+  id: z.string().optional(),
+  version: z.string().optional(),
+  "version-id": z.string().optional(),
+  variant: z.string().optional(),
+  "variant-id": z.string().optional(),
+  "kernel-release": z.string().optional(),
+  "kernel-version": z.string().optional(),
+  machine: z.string().optional(),
+});
+export type AgentOsInfo = z.infer<typeof AgentOsInfoSchema>;
+/** PVE hands every agent answer back under `result`. */
+export const AgentOsInfoAnswerSchema = z.object({ result: AgentOsInfoSchema });
+
 export const LxcInterfaceSchema = z.object({
   name: z.string(),
   hwaddr: z.string().optional(),

@@ -1,6 +1,7 @@
 import type { PveHealthApi } from "./health-reads.js";
 import type {
   AgentInterface,
+  AgentOsInfo,
   ClusterStatusRow,
   GuestConfig,
   GuestStatus,
@@ -61,6 +62,8 @@ export interface PveApi extends PveHealthApi {
   guestStatus(kind: GuestKind, node: string, vmid: number): Promise<GuestStatus>;
   guestConfig(kind: GuestKind, node: string, vmid: number): Promise<GuestConfig>;
   agentInterfaces(node: string, vmid: number): Promise<Rows<AgentInterface>>;
+  /** GET …/qemu/{vmid}/agent/get-osinfo: the agent's `result` (same privilege and 500s as the interfaces). */
+  agentOsInfo(node: string, vmid: number): Promise<AgentOsInfo>;
   /** A stopped CT answers `data: null`: that is an empty list. */
   lxcInterfaces(node: string, vmid: number): Promise<Rows<LxcInterface>>;
   snapshots(kind: GuestKind, node: string, vmid: number): Promise<Rows<SnapshotRow>>;

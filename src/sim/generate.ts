@@ -1,3 +1,4 @@
+import { osInfoFor, UBUNTU_24_04 } from "./os-info.js";
 import { SeededRandom } from "./random.js";
 import type { SimGuestSpec, SimStorageSpec } from "./types.js";
 
@@ -27,8 +28,8 @@ export function defaultGuests(nodes: string[]): SimGuestSpec[] {
   const on = (i: number): string => nodes[i % nodes.length]!;
   return [
     { vmid: 100, kind: "qemu", node: on(0), name: "homeassistant", agent: true, tags: ["prod", "smarthome"], cores: 2, memory: 4 * GiB, disk: 32 * GiB, ipv4: ["192.168.1.50"], ipv6: ["2001:db8::50"] },
-    { vmid: 101, kind: "qemu", node: on(0), name: "docker-host", agent: true, tags: ["prod"], cores: 4, memory: 8 * GiB, disk: 64 * GiB, ipv4: ["192.168.1.51"] },
-    { vmid: 102, kind: "qemu", node: on(1), name: "windows11", status: "paused", cores: 4, memory: 8 * GiB, disk: 128 * GiB },
+    { vmid: 101, kind: "qemu", node: on(0), name: "docker-host", agent: true, osInfo: UBUNTU_24_04, tags: ["prod"], cores: 4, memory: 8 * GiB, disk: 64 * GiB, ipv4: ["192.168.1.51"] },
+    { vmid: 102, kind: "qemu", node: on(1), name: "windows11", ostype: "win11", status: "paused", cores: 4, memory: 8 * GiB, disk: 128 * GiB },
     { vmid: 103, kind: "qemu", node: on(1), name: "backup-server", status: "hibernated", cores: 2, memory: 4 * GiB, disk: 32 * GiB },
     { vmid: 104, kind: "qemu", node: on(2), name: "nextcloud", ha: true, agent: true, tags: ["prod"], cores: 2, memory: 4 * GiB, disk: 100 * GiB, ipv4: ["192.168.1.54"] },
     { vmid: 105, kind: "qemu", node: on(2), name: "test-vm", status: "stopped", tags: ["lab"], cores: 1, memory: 2 * GiB, disk: 16 * GiB },
@@ -62,7 +63,10 @@ export function generatedGuests(nodes: string[], count: number, seed: number): S
       disk: random.pick([4, 8, 16, 32, 64]) * GiB,
       ipv4: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`],
     };
-    if (kind === "qemu" && random.next() < 0.25) spec.agent = true;
+    if (kind === "qemu" && random.next() < 0.25) {
+      spec.agent = true;
+      spec.osInfo = osInfoFor(vmid);
+    }
     if (random.next() < 0.3) spec.tags = [random.pick(["prod", "lab", "dev", "web", "db"])];
     guests.push(spec);
   }

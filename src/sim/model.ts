@@ -1,3 +1,4 @@
+import { DEBIAN_12, type SimOsInfo } from "./os-info.js";
 import { SeededRandom } from "./random.js";
 import type { SimGuestSpec, SimGuestStatus, SimStorageSpec } from "./types.js";
 
@@ -31,6 +32,8 @@ export interface SimGuest {
   template: boolean;
   agent: boolean;
   agentRunning: boolean;
+  ostype: string;
+  osInfo: SimOsInfo;
   ha: boolean;
   hastate?: string;
   tags: string[];
@@ -195,6 +198,8 @@ export class ClusterModel {
       template: spec.template ?? false,
       agent: spec.kind === "qemu" && (spec.agent ?? false),
       agentRunning: spec.agentRunning ?? spec.agent ?? false,
+      ostype: spec.ostype ?? (spec.kind === "qemu" ? "l26" : "debian"),
+      osInfo: { ...(spec.osInfo ?? DEBIAN_12) },
       ha: spec.ha ?? false,
       tags: [...(spec.tags ?? [])],
       cores: spec.cores ?? 2,

@@ -9,6 +9,7 @@ import { compileRoutes } from "./router.js";
 import { accessRoutes } from "./routes/access.js";
 import { backupRoutes } from "./routes/backup.js";
 import { clusterRoutes } from "./routes/cluster.js";
+import { guestAgentRoutes } from "./routes/guest-agent.js";
 import { guestReadRoutes } from "./routes/guest-read.js";
 import { nodeRoutes } from "./routes/node.js";
 import { powerRoutes } from "./routes/power.js";
@@ -26,7 +27,7 @@ import type { SimFault, SimGuestSpec, SimGuestView, SimOptions, SimRequest } fro
 const DEFAULT_USERS = { "root@pam": "rootpass", "pve2mqtt@pve": "secret-password" };
 const REPOID = "faa83925c9641325";
 const ROUTES = compileRoutes([
-  ...accessRoutes, ...clusterRoutes, ...nodeRoutes, ...guestReadRoutes, ...powerRoutes, ...snapshotRoutes, ...backupRoutes,
+  ...accessRoutes, ...clusterRoutes, ...nodeRoutes, ...guestReadRoutes, ...guestAgentRoutes, ...powerRoutes, ...snapshotRoutes, ...backupRoutes,
   ...taskRoutes, ...diskRoutes, ...clusterHealthRoutes,
 ]);
 
@@ -144,6 +145,8 @@ export class PveSimulator {
       if (patch.agentRunning === undefined) guest.agentRunning = patch.agent;
     }
     if (patch.agentRunning !== undefined) guest.agentRunning = patch.agentRunning;
+    if (patch.ostype !== undefined) guest.ostype = patch.ostype;
+    if (patch.osInfo !== undefined) guest.osInfo = { ...patch.osInfo };
     if (patch.ha !== undefined) {
       guest.ha = patch.ha;
       this.model.setHaState(guest, patch.ha ? (guest.runState === "stopped" ? "stopped" : "started") : undefined);

@@ -14,6 +14,10 @@ export interface SimGuestSpec {
   agent?: boolean;
   /** Default = agent; false → agent calls fail "QEMU guest agent is not running". */
   agentRunning?: boolean;
+  /** The config's `ostype`; default "l26" (qemu) or "debian" (lxc). */
+  ostype?: string;
+  /** The agent's `guest-get-osinfo` answer (`pretty-name`, `name`, `version-id`, …); default Debian 12. */
+  osInfo?: Readonly<Record<string, string>>;
   /** HA-managed: start/stop/shutdown give hastart/hastop tasks. */
   ha?: boolean;
   lock?: string;

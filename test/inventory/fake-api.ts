@@ -1,6 +1,6 @@
 import { PveHttpError } from "../../src/pve/errors.js";
 import {
-  AgentInterfaceSchema, ClusterStatusRowSchema, GuestConfigSchema, GuestStatusSchema, LxcInterfaceSchema, NodeStatusSchema,
+  AgentInterfaceSchema, AgentOsInfoSchema, ClusterStatusRowSchema, GuestConfigSchema, GuestStatusSchema, LxcInterfaceSchema, NodeStatusSchema,
   ResourceRowSchema, SnapshotRowSchema, StorageContentRowSchema, VersionSchema,
 } from "../../src/pve/schemas.js";
 import type { GuestKind, PveApi, Rows } from "../../src/pve/types.js";
@@ -26,6 +26,8 @@ export interface FakeGuest {
   config?: Record<string, string | number>;
   /** raw agent `result` rows, or an error reason */
   agent?: unknown[] | string;
+  /** raw get-osinfo `result`, or an error reason; absent: `{}` while the agent answers (else its error) */
+  osinfo?: Record<string, unknown> | string;
   /** raw lxc interfaces rows, or an error reason */
   interfaces?: unknown[] | string;
   snapshots?: unknown[];
@@ -173,6 +175,15 @@ export class FakePve implements PveApi {
     const agent = this.guest("qemu", node, vmid).agent;
     if (agent === undefined || typeof agent === "string") throw new PveHttpError(500, agent ?? "QEMU guest agent is not running", `/nodes/${node}/qemu/${vmid}/agent/network-get-interfaces`);
     return rows(AgentInterfaceSchema, agent);
+  }
+
+  async agentOsInfo(node: string, vmid: number) {
+    this.record("agentOsInfo", node, vmid);
+    const guest = this.guest("qemu", node, vmid);
+    const path = `/nodes/${node}/qemu/${vmid}/agent/get-osinfo`;
+    if (guest.agent === undefined || typeof guest.agent === "string") throw new PveHttpError(500, guest.agent ?? "QEMU guest agent is not running", path);
+    if (typeof guest.osinfo === "string") throw new PveHttpError(500, guest.osinfo, path);
+    return AgentOsInfoSchema.parse(guest.osinfo ?? {});
   }
 
   async lxcInterfaces(node: string, vmid: number) {

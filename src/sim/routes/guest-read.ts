@@ -4,6 +4,7 @@ import { SimHttpError } from "../http-error.js";
 import { isRunning, type SimGuest } from "../model.js";
 import { round } from "../resources.js";
 import type { Route } from "../router.js";
+import { requireAnsweringAgent } from "./guest-agent.js";
 
 const MiB = 1024 ** 2;
 
@@ -75,7 +76,7 @@ function config(call: SimCall): unknown {
     if (guest.name !== undefined) data.name = guest.name;
     if (guest.agent) data.agent = "1";
     data.sockets = 1;
-    data.ostype = "l26";
+    data.ostype = guest.ostype;
     data.boot = "order=scsi0;net0";
     data.scsihw = "virtio-scsi-single";
     data.scsi0 = `local-lvm:vm-${guest.vmid}-disk-0,iothread=1,size=${size}`;
@@ -86,7 +87,7 @@ function config(call: SimCall): unknown {
   }
   if (guest.name !== undefined) data.hostname = guest.name;
   data.arch = "amd64";
-  data.ostype = "debian";
+  data.ostype = guest.ostype;
   data.swap = 512;
   data.rootfs = `local-lvm:vm-${guest.vmid}-disk-0,size=${size}`;
   const ip = guest.ipv4[0];
@@ -107,11 +108,7 @@ function stats(seed: number): Record<string, number> {
 }
 
 function agentInterfaces(call: SimCall): unknown {
-  const guest = requireGuest(call);
-  if (guest.kind !== "qemu") throw new SimHttpError(501, `Method 'GET ${call.path}' not implemented`);
-  if (!guest.agent) throw new SimHttpError(500, "No QEMU guest agent configured");
-  if (!isRunning(guest)) throw new SimHttpError(500, `VM ${guest.vmid} is not running`);
-  if (!guest.agentRunning || guest.runState !== "running") throw new SimHttpError(500, "QEMU guest agent is not running");
+  const guest = requireAnsweringAgent(call);
   const eth0 = [
     ...guest.ipv4.map((ip) => ({ "ip-address": ip, "ip-address-type": "ipv4", prefix: 24 })),
     ...guest.ipv6.map((ip) => ({ "ip-address": ip, "ip-address-type": "ipv6", prefix: 64 })),
