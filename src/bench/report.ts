@@ -16,6 +16,11 @@ export function atMost(size: string, figure: string, value: number, limit: numbe
   return { size, figure, value: round(value), target: targetText, pass: value <= limit };
 }
 
+/** A row reported for information, with no target: it always passes. */
+export function info(size: string, figure: string, value: number): ResultRow {
+  return { size, figure, value: round(value), target: "(reported)", pass: true };
+}
+
 export function round(value: number): number {
   return Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 100) / 100;
 }
