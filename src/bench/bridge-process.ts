@@ -12,7 +12,9 @@ export class BridgeProcess {
 
   /** Starts the bridge with its clock `clockOffsetMs` ahead of real time (as the simulator's is). */
   static async start(configPath: string, clockOffsetMs = 0): Promise<BridgeProcess> {
-    const { child } = await JsonLineChild.start("bridge", CLI, [configPath, String(clockOffsetMs)], RUNTIME_FLAGS, RUNTIME_ENV);
+    // BENCH_BRIDGE_FLAGS: extra node flags for the bridge alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    const extra = (process.env.BENCH_BRIDGE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+    const { child } = await JsonLineChild.start("bridge", CLI, [configPath, String(clockOffsetMs)], [...RUNTIME_FLAGS, ...extra], RUNTIME_ENV);
     const bridge = new BridgeProcess(child);
     await bridge.ask({ cmd: "start" });
     return bridge;

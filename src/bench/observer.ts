@@ -9,6 +9,8 @@ export interface ObserverCount {
   lastAt: number;
   /** distinct topics seen. */
   topics: number;
+  /** distinct topics seen since the last mark(). */
+  sinceMark: number;
 }
 
 /** The MQTT subscriber of the benchmark, in a child process. */
@@ -27,6 +29,16 @@ export class ObserverProcess {
   /** Resolves once nothing arrived for `ms`. */
   quiet(ms: number): Promise<ObserverCount> {
     return this.child.ask({ cmd: "quiet", ms });
+  }
+
+  /** Starts counting distinct topics afresh (`sinceMark`). */
+  mark(): Promise<ObserverCount> {
+    return this.child.ask({ cmd: "mark" });
+  }
+
+  /** Messages received on `topic`, and the last one's payload (null before any). */
+  last(topic: string): Promise<{ count: number; payload: string | null }> {
+    return this.child.ask({ cmd: "last", topic });
   }
 
   async publish(topic: string, payload: string): Promise<void> {

@@ -14,6 +14,10 @@ export interface SimStats {
   failed: number;
   byStatus: Record<string, number>;
   byPath: Record<string, number>;
+  /** TLS connections the simulator accepted since it started. */
+  tlsConnections: number;
+  /** The simulator process's CPU since it started (µs): what PVE's side pays. */
+  cpuMicros: number;
 }
 
 export interface LoggedRequest {
@@ -51,6 +55,12 @@ export class SimProcess {
 
   async clearRequests(): Promise<void> {
     this.child.tell({ cmd: "clearRequests" });
+    await this.stats();
+  }
+
+  /** Closes idle connections, as PVE's proxy does ~5 s after a connection's last request. */
+  async closeIdle(): Promise<void> {
+    this.child.tell({ cmd: "closeIdle" });
     await this.stats();
   }
 

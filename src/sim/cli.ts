@@ -29,7 +29,9 @@ Then reads JSON commands on stdin, one per line, e.g.
   {"cmd":"hostDown","host":0,"down":true}   host 0 refuses connections until {"…","down":false}
   {"cmd":"freeze","value":true}            figures stop moving ({"cmd":"advance","ms":10000} moves them once)
   {"cmd":"clock","offsetMs":7300000}       shift the simulator's clock (tickets expire)
-  {"cmd":"stats"}                          requests, logins and renewals so far, as one JSON line
+  {"cmd":"stats"}                          requests, logins, renewals, TLS connections accepted and
+                                           the simulator's CPU (µs) so far, as one JSON line
+  {"cmd":"closeIdle"}                      close idle connections (PVE's proxy does after ~5 s)
   {"cmd":"requests","method":"POST"}       the logged requests (all methods without "method")
   {"cmd":"clearRequests"}
 Ctrl+C (SIGINT) or SIGTERM stops it; start it again with the same --port and --cert-dir to
@@ -41,6 +43,8 @@ const CommandSchema = z.discriminatedUnion("cmd", [
   z.object({ cmd: z.literal("clock"), offsetMs: z.number() }),
   z.object({ cmd: z.literal("stats") }),
   z.object({ cmd: z.literal("clearRequests") }),
+  /** Closes idle connections, as PVE's proxy does after ~5 s: a poll 30 s later opens new ones. */
+  z.object({ cmd: z.literal("closeIdle") }),
   z.object({ cmd: z.literal("hostDown"), host: z.number().int().nonnegative(), down: z.boolean() }),
   /** The logged requests themselves (optionally one method's): what the benchmark replays and times. */
   z.object({ cmd: z.literal("requests"), method: z.string().optional() }),
@@ -108,6 +112,9 @@ async function main(): Promise<void> {
       case "clearRequests":
         sim.clearRequests();
         break;
+      case "closeIdle":
+        sim.closeIdleConnections();
+        break;
       case "hostDown":
         sim.setHostDown(command.host, command.down).catch((error: unknown) => {
           process.stderr.write(`hostDown: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -123,7 +130,9 @@ async function main(): Promise<void> {
           byStatus[request.status] = (byStatus[request.status] ?? 0) + 1;
           if (request.status >= 400) failed++;
         }
-        process.stdout.write(`${JSON.stringify({ requests: sim.requests.length, logins: sim.loginCount, renewals: sim.renewCount, failed, byStatus, byPath })}\n`);
+        const cpu = process.cpuUsage();
+        const stats = { requests: sim.requests.length, logins: sim.loginCount, renewals: sim.renewCount, failed, byStatus, byPath, tlsConnections: sim.tlsConnections, cpuMicros: cpu.user + cpu.system };
+        process.stdout.write(`${JSON.stringify(stats)}\n`);
         break;
       }
       case "requests": {

@@ -8,6 +8,8 @@ export type RequestListener = (host: number, req: IncomingMessage, res: ServerRe
 export class HostServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** TLS connections accepted (handshakes done) since start: what each new connection costs the node. */
+  private accepted = 0;
 
   /** `port` 0: a free one, kept across close() and listen(). */
   constructor(
@@ -21,6 +23,10 @@ export class HostServer {
     return `https://127.0.0.1:${this.port}`;
   }
 
+  get tlsConnections(): number {
+    return this.accepted;
+  }
+
   get up(): boolean {
     return this.server !== undefined;
   }
@@ -31,6 +37,9 @@ export class HostServer {
     server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
       socket.once("close", () => this.sockets.delete(socket));
+    });
+    server.on("secureConnection", () => {
+      this.accepted++;
     });
     server.on("tlsClientError", () => {
       // A client refusing our certificate is a normal test scenario, not an error of the simulator.
@@ -45,6 +54,11 @@ export class HostServer {
     const address = server.address();
     if (address && typeof address === "object") this.port = address.port;
     this.server = server;
+  }
+
+  /** Closes the connections with no request in flight, as pveproxy does after ~5 s idle. */
+  closeIdle(): void {
+    this.server?.closeIdleConnections();
   }
 
   /** Stops listening (connection refused) and drops every open connection. */

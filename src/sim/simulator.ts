@@ -122,6 +122,16 @@ export class PveSimulator {
     return this.ctx.counters.renewals;
   }
 
+  /** TLS connections accepted by all hosts since start. */
+  get tlsConnections(): number {
+    return this.hosts.reduce((sum, host) => sum + host.tlsConnections, 0);
+  }
+
+  /** Closes every idle connection, as PVE's proxy does ~5 s after a connection's last request. */
+  closeIdleConnections(): void {
+    for (const host of this.hosts) host.closeIdle();
+  }
+
   clearRequests(): void {
     this.requests.length = 0;
   }

@@ -8,6 +8,7 @@ describe("bench report", () => {
     expect(atMost(size, "core requests", 22, 22, "≤ 2 + N = 22")).toEqual({ size, figure: "core requests", value: 22, target: "≤ 2 + N = 22", pass: true });
     expect(atMost(size, "peak RSS (MB)", 120.004, 120).pass).toBe(false);
     expect(atMost(size, "ratio", 3.456, 3)).toMatchObject({ value: 3.46, target: "≤ 3", pass: false });
+    expect(atMost(size, "peak RSS (MB)", 120.44, 120)).toMatchObject({ value: 120.4, pass: false });
   });
 
   it("takes the nearest-rank 95th percentile", () => {
