@@ -32,7 +32,8 @@ const NOTHING_WANTED: WantedDetails = { ips: new Set(), snapshots: new Set(), ba
 
 /** A guest whose agent (or CT interfaces endpoint) did not answer is not asked again for this many cycles. */
 const SILENT_CYCLES = 30;
-const CONCURRENCY = 8;
+/** Details read at once: the client keeps two connections per host for reads (a handshake each). */
+const CONCURRENCY = 2;
 /** First readings of guests seen for the first time, at most this many requests per poll (CONTRACT 4). */
 const FIRST_READ_BUDGET = 50;
 const NO_IPS: GuestIps = Object.freeze({ ipv4: [], ipv6: [] });

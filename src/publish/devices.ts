@@ -6,7 +6,7 @@ import { hasCephStorage } from "../inventory/cluster-health.js";
 import { clusterKey, diskKey, guestKey, nodeKey, storageKey, zfsKey, type DeviceKey } from "../inventory/types.js";
 import type { Logger } from "../log.js";
 import type { Publisher } from "../mqtt/publisher.js";
-import { stateValues, withLastSeen, type StateKind, type StateValues } from "../state/build.js";
+import { stateJsonWithLastSeen, stateValues, type StateKind, type StateValues } from "../state/build.js";
 import { clusterSource, guestCounts, guestSource, nodeSource, storageSource } from "../state/sources.js";
 import type { CommandResult } from "../state/types.js";
 import { DiscoverySync } from "./discovery-sync.js";
@@ -186,10 +186,11 @@ export class DeviceSync {
   /** Builds the state and publishes it when it differs from the last one published (or `always`). */
   private publishState(record: DeviceRecord, device: DeviceInput, now: number, always: boolean): void {
     const values = device.values(record.previous, now);
-    const stateDigest = digest(JSON.stringify(values));
+    const valuesJson = JSON.stringify(values);
+    const stateDigest = digest(valuesJson);
     if (always || stateDigest !== record.stateDigest) {
       // QoS 0: a state is re-sent on change, every REPUBLISH_EVERY_CYCLES and on reconnect anyway.
-      this.options.publisher.publishUnconfirmed(record.topic, JSON.stringify(withLastSeen(values, now)), true);
+      this.options.publisher.publishUnconfirmed(record.topic, stateJsonWithLastSeen(valuesJson, now), true);
       record.stateDigest = stateDigest;
       record.cyclesSincePublish = 0;
     }

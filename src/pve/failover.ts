@@ -54,12 +54,11 @@ interface Host {
  * whatever their status, are answers and never a reason to switch.
  */
 /**
- * Keep-alive connections for reads per host: a cycle's node statuses queue on these instead of each
- * opening a TLS connection (handshake CPU, and memory on both sides). The details use at most 8 at
- * a time (a slow guest agent may hold one for a while): the rest stay free for task follow-ups
- * and refreshes.
+ * Keep-alive connections for reads per host. PVE's proxy closes an idle connection after ~5 s, so
+ * every connection a poll opens is a TLS handshake on the node (CONTRACT 7): a poll's reads queue
+ * on these two (the core in sequence, the details two at a time) instead of opening one each.
  */
-const READ_CONNECTIONS = 16;
+const READ_CONNECTIONS = 2;
 
 export class Failover {
   private readonly hosts: Host[];

@@ -22,6 +22,14 @@ export function withLastSeen<S extends StateValues>(values: S, now: number): S &
   return { ...values, last_seen: isoTime(now) };
 }
 
+/**
+ * The published state from the JSON of its values (already made for change detection): the same
+ * object with `last_seen` added as its last field, without serializing the values a second time.
+ */
+export function stateJsonWithLastSeen(valuesJson: string, now: number): string {
+  return `${valuesJson.slice(0, -1)},"last_seen":${JSON.stringify(isoTime(now))}}`;
+}
+
 export function nodeState(source: KindSources["node"]): NodeState {
   return withLastSeen(stateValues("node", source), source.now) as unknown as NodeState;
 }
