@@ -3,7 +3,6 @@ import { countSensor, diagnostic, gibSensor, onOffSensor, percentSensor, textSen
 import { rowsFor, type StateOf } from "./row.js";
 import type { ClusterSource } from "./sources.js";
 import { percent, wholeBytes } from "../state/format.js";
-import { guestsWithoutRecentBackup } from "../state/backup-coverage.js";
 
 const row = rowsFor<ClusterSource>();
 
@@ -37,7 +36,6 @@ const memoryUsed = (s: ClusterSource) => sum(onlineNodes(s).map((node) => node.m
 const memoryTotal = (s: ClusterSource) => sum(onlineNodes(s).map((node) => node.memTotal));
 const storageUsed = (s: ClusterSource) => sum(distinctStorages(s).map((storage) => storage.used));
 const storageTotal = (s: ClusterSource) => sum(distinctStorages(s).map((storage) => storage.total));
-const uncovered = (s: ClusterSource) => guestsWithoutRecentBackup(s);
 
 export const CLUSTER_VALUES = [
   row("name", (s) => s.inventory.cluster.name, { entity: diagnostic("mdi:server-network") }),
@@ -55,11 +53,11 @@ export const CLUSTER_VALUES = [
   row("tasks_running", (s) => s.tasks.summary?.tasksRunning ?? null, { panel: "number" }),
   row("tasks_failed", (s) => s.tasks.summary?.tasksFailed ?? null, { entity: countSensor("mdi:alert-circle-outline"), panel: "number" }),
   row("backups_running", (s) => s.tasks.summary?.backupsRunning ?? null, { entity: countSensor("mdi:backup-restore"), panel: "number" }),
-  row("guests_without_recent_backup", (s) => uncovered(s)?.length ?? null, {
+  row("guests_without_recent_backup", (s) => s.withoutRecentBackup?.length ?? null, {
     entity: countSensor("mdi:shield-alert-outline", { attributes: ["guests_without_recent_backup_list"] }),
     panel: "number",
   }),
-  row("guests_without_recent_backup_list", (s) => uncovered(s)),
+  row("guests_without_recent_backup_list", (s) => s.withoutRecentBackup),
   row("ha_status", (s) => s.health.ha.ha_status, { entity: textSensor("mdi:shield-check", { category: "diagnostic" }), panel: "text" }),
   row("ha_armed", (s) => s.health.ha.ha_armed),
   row("ceph_health", (s) => s.health.ceph, { entity: textSensor("mdi:database-cog", { requires: "ceph" }), panel: "text" }),

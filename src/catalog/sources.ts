@@ -6,7 +6,7 @@ import type { DiskInfo } from "../inventory/disks.js";
 import type { HealthState, NodeHealth } from "../inventory/health.js";
 import type { TaskState } from "../inventory/task-feed.js";
 import type { NodeTaskCounts } from "../inventory/tasks.js";
-import type { DeviceKey, GuestDetails, GuestInfo, GuestRates, Inventory, NodeInfo, StorageInfo } from "../inventory/types.js";
+import type { GuestDetails, GuestInfo, GuestRates, Inventory, NodeInfo, StorageInfo } from "../inventory/types.js";
 import type { ZfsPoolInfo } from "../inventory/zfs.js";
 import type { CommandResult } from "../state/command-result.js";
 
@@ -42,12 +42,10 @@ export interface StorageSource {
 
 export interface ClusterSource {
   inventory: Inventory;
-  details: ReadonlyMap<DeviceKey, GuestDetails>;
   tasks: TaskState;
   health: HealthState;
-  backupsListed: boolean;
-  backupMaxAgeMs: number;
-  now: number;
+  /** Guests whose newest backup is older than `details.backup_max_age` or missing; null when no backup storage could be listed. */
+  withoutRecentBackup: string[] | null;
 }
 
 export interface DiskSource {

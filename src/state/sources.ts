@@ -2,6 +2,7 @@
 import type { ClusterSource, GuestSource, NodeSource, StorageSource } from "../catalog/index.js";
 import type { PollOutcome } from "../inventory/poller.js";
 import { guestKey, type GuestInfo, type Inventory, type NodeInfo, type StorageInfo } from "../inventory/types.js";
+import { guestsWithoutRecentBackup } from "./backup-coverage.js";
 import type { CommandResult } from "./command-result.js";
 
 /** Guests running / in all, per node name. */
@@ -41,11 +42,8 @@ export function storageSource(storage: StorageInfo): StorageSource {
 export function clusterSource(outcome: PollOutcome, backupMaxAgeSeconds: number, now: number): ClusterSource {
   return {
     inventory: outcome.inventory,
-    details: outcome.details,
     tasks: outcome.tasks,
     health: outcome.health,
-    backupsListed: outcome.backupsListed,
-    backupMaxAgeMs: backupMaxAgeSeconds * 1000,
-    now,
+    withoutRecentBackup: guestsWithoutRecentBackup(outcome, backupMaxAgeSeconds * 1000, now),
   };
 }
