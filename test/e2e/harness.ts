@@ -181,6 +181,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** The longest random wait of a harness bridge before it re-publishes for Home Assistant's birth message. */
+export const HARNESS_BIRTH_DELAY_MS = 50;
+
 export const SIM_USER = "pve2mqtt@pve";
 export const SIM_PASSWORD = "secret-password";
 
@@ -206,7 +209,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const log: Logger = options.captureLogs
     ? createLogger({ level: config.log.level, destination: new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } }) })
     : silentLogger();
-  const tuning = { birthDelayMs: 50, mqttReconnectMs: 200, ...options.tuning, pve: { hostRetryBaseMs: 500, retryBaseMs: 20, ...options.tuning?.pve } };
+  const tuning = { birthDelayMs: HARNESS_BIRTH_DELAY_MS, mqttReconnectMs: 200, ...options.tuning, pve: { hostRetryBaseMs: 500, retryBaseMs: 20, ...options.tuning?.pve } };
 
   await options.beforeBridge?.(sim);
   let bridge = new Bridge({ config, log, tuning, ...(options.now ? { now: options.now } : {}) });
