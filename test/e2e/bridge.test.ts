@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { simGet, startHarness, sleep, type Harness } from "./harness.js";
+import { simGet, startHarness, type Harness } from "./harness.js";
 
 // The field lists of CONTRACT section 4, written out here so the test checks the contract, not the code.
 const NODE_FIELDS = [
@@ -117,12 +117,15 @@ describe.each(["aedes", "mosquitto"] as const)("bridge end to end (%s)", (broker
   });
 
   it("does not re-send unchanged states, and costs 2 + nodes requests per steady cycle", async () => {
+    const frozenAt = Date.now();
     h.sim.freeze(true);
-    await sleep(2500); // let every state settle on frozen values
+    // Every state settles on frozen values: the first poll may still see counters move since the poll before, the second sees none.
+    await h.observer.waitForPolls(h.base, { count: 2, after: frozenAt });
+    // Between two polls now (one has just ended): count whole polls only.
     h.sim.clearRequests();
     const since = h.observer.messages.length;
     const started = Date.now();
-    await sleep(3200);
+    await h.observer.waitForPolls(h.base, { count: 3, after: started });
     const cycles = Math.round((Date.now() - started) / 1000);
     const stateTopics = h.observer.messages
       .slice(since)

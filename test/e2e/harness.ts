@@ -98,6 +98,29 @@ export class Observer {
     return JSON.parse(payload) as T;
   }
 
+  /**
+   * Waits until `count` polls that began after `after` (default: now) have ended, as `base/bridge/info`
+   * tells: its `last_poll` (the end) less `last_poll_duration` is when a poll began, and `last_poll`
+   * changes every poll (a re-publish of the same poll is not counted). The bridge publishes a poll's
+   * states before its bridge/info, so what that poll sent has arrived too. Returns the latest info.
+   */
+  async waitForPolls(base: string, options: { count?: number; after?: number; timeoutMs?: number } = {}): Promise<PollInfo> {
+    const { count = 1, after = Date.now(), timeoutMs = 15_000 } = options;
+    const topic = `${base}/bridge/info`;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ended = new Map<string, PollInfo>();
+      for (const message of this.messages) {
+        if (message.topic !== topic) continue;
+        const info = parseInfo(message.payload);
+        if (info?.last_poll && pollBegan(info) > after) ended.set(info.last_poll, info);
+      }
+      if (ended.size >= count) return [...ended.values()].at(-1)!;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} poll(s) after ${new Date(after).toISOString()}; ${ended.size} seen`);
+      await sleep(25);
+    }
+  }
+
   publish(topic: string, payload: string, options: { retain?: boolean } = {}): Promise<unknown> {
     return this.client.publishAsync(topic, payload, { qos: 1, retain: options.retain ?? false });
   }
@@ -105,6 +128,26 @@ export class Observer {
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }
+}
+
+/** The part of `B/bridge/info` that dates a poll. */
+export interface PollInfo extends Record<string, unknown> {
+  last_poll: string | null;
+  last_poll_duration: number | null;
+  last_poll_result: string | null;
+}
+
+function parseInfo(payload: string): PollInfo | null {
+  try {
+    return JSON.parse(payload) as PollInfo;
+  } catch {
+    return null;
+  }
+}
+
+/** When the poll began (epoch ms): its end less its duration, both in bridge/info. */
+function pollBegan(info: PollInfo): number {
+  return Date.parse(info.last_poll!) - Math.round((info.last_poll_duration ?? 0) * 1000);
 }
 
 export interface HarnessOptions {
@@ -138,6 +181,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** The longest random wait of a harness bridge before it re-publishes for Home Assistant's birth message. */
+export const HARNESS_BIRTH_DELAY_MS = 50;
+
 export const SIM_USER = "pve2mqtt@pve";
 export const SIM_PASSWORD = "secret-password";
 
@@ -163,7 +209,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const log: Logger = options.captureLogs
     ? createLogger({ level: config.log.level, destination: new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } }) })
     : silentLogger();
-  const tuning = { birthDelayMs: 50, mqttReconnectMs: 200, ...options.tuning, pve: { hostRetryBaseMs: 500, retryBaseMs: 20, ...options.tuning?.pve } };
+  const tuning = { birthDelayMs: HARNESS_BIRTH_DELAY_MS, mqttReconnectMs: 200, ...options.tuning, pve: { hostRetryBaseMs: 500, retryBaseMs: 20, ...options.tuning?.pve } };
 
   await options.beforeBridge?.(sim);
   let bridge = new Bridge({ config, log, tuning, ...(options.now ? { now: options.now } : {}) });

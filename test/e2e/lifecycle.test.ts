@@ -4,7 +4,8 @@ import { Bridge } from "../../src/bridge.js";
 import { silentLogger } from "../../src/log.js";
 import { startEmbeddedBroker } from "../../src/mqtt/embedded.js";
 import { PveSimulator } from "../../src/sim/index.js";
-import { Observer, sleep, testConfig } from "./harness.js";
+import { capturingLogger, waitFor } from "../mqtt/helpers.js";
+import { Observer, testConfig } from "./harness.js";
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -26,14 +27,17 @@ describe("bridge start-up", () => {
     const sim = await PveSimulator.start({ authFailureDelayMs: 20 });
     cleanups.push(() => sim.stop());
     const port = await freePort();
-    const bridge = new Bridge({ config: testConfig(sim, `mqtt://127.0.0.1:${port}`), log: silentLogger(), tuning });
+    const { log, lines } = capturingLogger();
+    const bridge = new Bridge({ config: testConfig(sim, `mqtt://127.0.0.1:${port}`), log, tuning });
     cleanups.push(() => bridge.stop());
     let started = false;
     const starting = bridge.start().then(() => (started = true));
-    await sleep(1500);
+    await waitFor(() => lines.some((l) => l.msg === "MQTT broker not reachable at start; retrying"), "the failed broker connection's log line");
     expect(started).toBe(false);
     const broker = await startEmbeddedBroker({ host: "127.0.0.1", port, log: silentLogger() });
     cleanups.push(() => broker.close());
+    // The bridge stops before its broker closes: with the broker gone, stop() waits out its final "offline" publish.
+    cleanups.push(() => bridge.stop());
     await starting;
     const observer = await Observer.connect(broker.url, ["pve2mqtt/#"]);
     cleanups.push(() => observer.close());
@@ -47,7 +51,7 @@ describe("bridge start-up", () => {
     await sim.setHostDown(0, true);
     const bridge = new Bridge({ config: testConfig(sim, undefined), log: silentLogger(), tuning });
     const starting = bridge.start();
-    await sleep(1200);
+    await waitFor(() => bridge.info.last_poll_result === "error", "the first failed poll");
     expect(bridge.info.last_poll_result).toBe("error");
     const stopAt = Date.now();
     await bridge.stop();
@@ -62,7 +66,7 @@ describe("bridge start-up", () => {
     const bridge = new Bridge({ config: testConfig(sim, undefined), log: silentLogger(), tuning });
     cleanups.push(() => bridge.stop());
     const starting = bridge.start();
-    await sleep(800);
+    await waitFor(() => bridge.info.last_poll_result === "error", "the first failed poll");
     await sim.setHostDown(0, false);
     await starting;
     expect(bridge.info).toMatchObject({ cluster: "homelab", last_poll_result: "ok" });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startHarness, sleep, type Harness } from "./harness.js";
+import { startHarness, type Harness } from "./harness.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -46,7 +46,9 @@ describe("homeassistant.remove_vanished_after", () => {
     const since = observer.messages.length;
     h.sim.removeGuest(203);
     await observer.waitFor(`${base}/lxc/203/availability`, (p) => p === "offline", 3000, since);
-    await sleep(2500);
+    const offlineAt = observer.messages.slice(since).find((m) => m.topic === `${base}/lxc/203/availability`)!.at;
+    // A poll that began 2 s after the guest was reported offline, so over 2 s after it was last seen: the first test's delay.
+    await observer.waitForPolls(base, { after: offlineAt + 2000 });
     expect(observer.messages.slice(since).some((m) => m.topic === discovery)).toBe(false);
     expect(observer.messages.slice(since).some((m) => m.topic === `${base}/lxc/203` && m.payload === "")).toBe(false);
   });
@@ -80,7 +82,10 @@ describe("commands.enabled: false (read-only bridge)", () => {
     h = await startHarness({ config: { commands: { enabled: false } } });
     const { observer, base } = h;
     await observer.waitForTopic((t) => t.includes("/qemu_100_refresh/"));
-    await sleep(300); // let the remaining retained discovery arrive
+    // The retained discovery comes in one burst on subscribing, long before a poll that begins now ends.
+    const polled = Date.now();
+    void h.bridge.pollNow();
+    await observer.waitForPolls(base, { after: polled });
     const buttons = observer.topics("homeassistant/button/").filter((t) => t.includes("/qemu_100_"));
     expect(buttons).toEqual([expect.stringContaining("qemu_100_refresh")]);
 

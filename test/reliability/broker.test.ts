@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Observer, startHarness, sleep, type Harness } from "../e2e/harness.js";
+import { HARNESS_BIRTH_DELAY_MS, Observer, startHarness, sleep, type Harness } from "../e2e/harness.js";
 import { storyLines } from "./helpers.js";
 
 type Result = { id: unknown; status: string };
@@ -13,9 +13,15 @@ describe("the broker restarts (mosquitto, no persistence: every retained message
     await h?.stop();
   });
 
+  /**
+   * What a new subscriber gets retained. mosquitto queues a subscription's retained messages before
+   * it reads the subscriber's next packet, so a marker published after the SUBACK arrives after them.
+   */
   async function retainedSnapshot(): Promise<Map<string, string>> {
-    const fresh = await Observer.connect(h.brokerUrl, [`${h.base}/#`, "homeassistant/#"]);
-    await sleep(400);
+    const marker = `test/snapshot-end/${Math.random().toString(16).slice(2)}`;
+    const fresh = await Observer.connect(h.brokerUrl, [`${h.base}/#`, "homeassistant/#", marker]);
+    await fresh.publish(marker, "end");
+    await fresh.waitFor(marker);
     await fresh.close();
     return new Map(fresh.messages.filter((m) => m.retain).map((m) => [m.topic, m.payload]));
   }
@@ -61,11 +67,16 @@ describe("the broker restarts (mosquitto, no persistence: every retained message
     for (const topic of discoveryTopics.slice(0, 20)) await h.observer.waitFor(topic, () => true, 5000, since);
     await h.observer.waitFor(`${h.base}/qemu/100/availability`, (p) => p === "online", 5000, since);
     await h.observer.waitFor(`${h.base}/qemu/100`, () => true, 5000, since);
+    // The re-publish has sent its discovery: every config still retained came again.
+    const stillRetained = discoveryTopics.filter((t) => h.observer.last(t) !== "");
+    for (const topic of stillRetained) await h.observer.waitFor(topic, () => true, 5000, since);
     // "offline" from Home Assistant (its will) triggers nothing.
-    await sleep(200);
     const quiet = h.observer.messages.length;
     await h.observer.publish("homeassistant/status", "offline");
-    await sleep(300);
+    await h.observer.waitFor("homeassistant/status", (p) => p === "offline", 5000, quiet);
+    const offlineAt = h.observer.messages.slice(quiet).find((m) => m.topic === "homeassistant/status")!.at;
+    // A re-publish begins at most the birth delay after the message, before a poll that began later ended.
+    await h.observer.waitForPolls(h.base, { after: offlineAt + HARNESS_BIRTH_DELAY_MS });
     expect(h.observer.messages.slice(quiet).filter((m) => m.topic.endsWith("/config"))).toEqual([]);
   });
 });

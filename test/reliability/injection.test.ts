@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, sleep, type Harness } from "../e2e/harness.js";
+import { startHarness, type Harness } from "../e2e/harness.js";
 import { writes } from "./helpers.js";
 
 type Result = { id: unknown; action: unknown; status: string; error?: string | null };
@@ -66,8 +66,8 @@ describe("commands can only do what CONTRACT section 6 lists", () => {
   it.each(refused.map(([device, payload]) => ({ device, payload })))("refuses $device ← $payload without a PVE write", async ({ device, payload }) => {
     const before = writes(h).length;
     const result = await send(`${h.base}/${device}/set`, payload);
+    // The error result ends the command's handling: a write it made would already be in the simulator's log.
     expect(result?.status).toBe("error");
-    await sleep(30);
     expect(writes(h).slice(before)).toEqual([]);
   });
 
@@ -87,7 +87,6 @@ describe("commands can only do what CONTRACT section 6 lists", () => {
     const before = h.sim.requests.length;
     const result = await send(`${h.base}/${device}/set`, '{"action":"stop","id":"inj"}');
     expect(result?.status).toBe("error");
-    await sleep(30);
     const reached = h.sim.requests.slice(before).filter((r) => r.path !== "/access/ticket");
     // Only the regular polls' reads may have happened meanwhile, never a write or a path built from the topic.
     expect(reached.filter((r) => r.method !== "GET")).toEqual([]);

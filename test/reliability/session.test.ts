@@ -39,9 +39,10 @@ describe("PVE session over a day, compressed", () => {
     const deadline = Date.now() + 6000;
     while (!h.sim.requests.some((r) => r.status === 401) && Date.now() < deadline) await sleep(50);
     expect(h.sim.requests.some((r) => r.status === 401)).toBe(true);
+    const polled = Date.now();
     await h.bridge.pollNow();
     await h.bridge.pollNow();
-    await sleep(100);
+    await h.observer.waitForPolls(h.base, { count: 2, after: polled });
     expect(h.sim.loginCount).toBeGreaterThan(loginsBefore);
     const seen = infos(h, since);
     expect(seen.length).toBeGreaterThanOrEqual(2);
@@ -85,8 +86,10 @@ describe("PVE session over a day, compressed", () => {
   });
 
   it("no password, ticket, CSRF token or MQTT password appears in any log line or any MQTT payload", async () => {
+    const refreshSince = all.messages.length;
     await h.observer.publish(`${h.base}/bridge/request/refresh`, "now");
-    await sleep(300);
+    // The refresh and all it published are in: its answer comes after them.
+    await all.waitFor(`${h.base}/bridge/response/refresh`, () => true, 10_000, refreshSince);
     const issued = h.sim.issuedSecrets();
     // Several tickets: first login, renewals or re-logins after expiry and revocation.
     expect(issued.tickets.length).toBeGreaterThanOrEqual(3);
