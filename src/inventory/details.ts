@@ -7,8 +7,9 @@ import { newestBackups, summarizeSnapshots, type SnapshotSummary } from "./detai
 import { agentEnabled, ipsFromAgent, ipsFromLxc, ipsFromLxcConfig, type GuestIps } from "./ips.js";
 import { runLimited, spreadHash } from "./limit.js";
 import { osFromConfig } from "./os.js";
+import { backupListings, holdsBackups, isDue, justStarted, listingOf, withinBudget, type BackupListing, type Job } from "./detail-plan.js";
 import { ProblemLog } from "./problems.js";
-import { guestKey, type DeviceKey, type GuestDetails, type GuestInfo, type Inventory, type StorageInfo } from "./types.js";
+import { guestKey, type DeviceKey, type GuestDetails, type GuestInfo, type Inventory } from "./types.js";
 
 export type DetailKind = "ips" | "snapshots" | "backups";
 
@@ -38,7 +39,6 @@ const CONCURRENCY = 2;
 const FIRST_READ_BUDGET = 50;
 const NO_IPS: GuestIps = Object.freeze({ ipv4: [], ipv6: [] });
 /** A guest whose agent has not answered in its first minutes is asked again every few polls. */
-const AGENT_STARTUP_S = 300;
 const AGENT_RETRY_CYCLES = 3;
 
 /** The parts of a guest's config the details need. */
@@ -63,20 +63,6 @@ interface GuestMemory {
   snapshots?: SnapshotSummary;
   /** The details last handed out (immutable), reused while the values are the same. */
   details?: GuestDetails;
-}
-
-interface BackupListing {
-  key: string;
-  node: string;
-  storage: string;
-  /** Every node that has it (a shared storage is listed once). */
-  nodes: string[];
-}
-
-interface Job {
-  run: () => Promise<void>;
-  /** Requests it makes, roughly: for the first-read budget. */
-  cost: number;
 }
 
 /**
@@ -301,49 +287,6 @@ export class DetailsCollector {
     }
     return merged;
   }
-}
-
-/** Its agent may still be coming up. */
-function justStarted(guest: GuestInfo): boolean {
-  return guest.uptime !== null && guest.uptime < AGENT_STARTUP_S;
-}
-
-/** Due on this phase of a cadence; a cadence of 0 is never due. */
-function isDue(phase: number, cadence: number): boolean {
-  return cadence > 0 && phase % cadence === 0;
-}
-
-/** The first jobs whose summed cost stays within the budget; the others wait for the next poll. */
-function withinBudget(jobs: Job[], budget: number): Job[] {
-  const taken: Job[] = [];
-  let spent = 0;
-  for (const job of jobs) {
-    if (spent + job.cost > budget && taken.length > 0) break;
-    taken.push(job);
-    spent += job.cost;
-  }
-  return taken;
-}
-
-function holdsBackups(storage: StorageInfo): boolean {
-  return storage.active === true && storage.content.includes("backup");
-}
-
-/** One listing per active backup storage; a shared storage once, from the first node that has it active. */
-function backupListings(inventory: Inventory): BackupListing[] {
-  const listings = new Map<string, BackupListing>();
-  for (const storage of inventory.storages.filter(holdsBackups)) {
-    const listing = listingOf(storage);
-    const known = listings.get(listing.key);
-    if (known) known.nodes.push(storage.node);
-    else listings.set(listing.key, listing);
-  }
-  return [...listings.values()];
-}
-
-function listingOf(storage: StorageInfo): BackupListing {
-  const key = storage.shared ? `shared/${storage.storage}` : `${storage.node}/${storage.storage}`;
-  return { key, node: storage.node, storage: storage.storage, nodes: [storage.node] };
 }
 
 function configFacts(kind: GuestInfo["kind"], config: GuestConfig): ConfigFacts {

@@ -183,38 +183,14 @@ export class PveClient implements PveApi, PveHealthApi {
   }
 
   // ---- health reads (health-reads.ts) ----
-
-  clusterTasks(): Promise<Rows<ClusterTaskRow>> {
-    return this.healthReads.clusterTasks();
-  }
-
-  taskLog(node: string, upid: string, start?: number): Promise<TaskLog> {
-    return this.healthReads.taskLog(node, upid, start);
-  }
-
-  diskList(node: string): Promise<Rows<DiskRow>> {
-    return this.healthReads.diskList(node);
-  }
-
-  diskSmart(node: string, devpath: string): Promise<DiskSmart> {
-    return this.healthReads.diskSmart(node, devpath);
-  }
-
-  zfsPools(node: string): Promise<Rows<ZfsPoolRow>> {
-    return this.healthReads.zfsPools(node);
-  }
-
-  aptUpdates(node: string): Promise<Rows<AptUpdateRow>> {
-    return this.healthReads.aptUpdates(node);
-  }
-
-  haStatus(): Promise<Rows<HaStatusRow>> {
-    return this.healthReads.haStatus();
-  }
-
-  cephStatus(): Promise<CephStatus> {
-    return this.healthReads.cephStatus();
-  }
+  readonly clusterTasks = (): Promise<Rows<ClusterTaskRow>> => this.healthReads.clusterTasks();
+  readonly taskLog = (node: string, upid: string, start?: number): Promise<TaskLog> => this.healthReads.taskLog(node, upid, start);
+  readonly diskList = (node: string): Promise<Rows<DiskRow>> => this.healthReads.diskList(node);
+  readonly diskSmart = (node: string, devpath: string): Promise<DiskSmart> => this.healthReads.diskSmart(node, devpath);
+  readonly zfsPools = (node: string): Promise<Rows<ZfsPoolRow>> => this.healthReads.zfsPools(node);
+  readonly aptUpdates = (node: string): Promise<Rows<AptUpdateRow>> => this.healthReads.aptUpdates(node);
+  readonly haStatus = (): Promise<Rows<HaStatusRow>> => this.healthReads.haStatus();
+  readonly cephStatus = (): Promise<CephStatus> => this.healthReads.cephStatus();
 
   // ---- writes ----
 

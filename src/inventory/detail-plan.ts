@@ -1,0 +1,65 @@
+/*
+ * Which slow details are due: the pure planning half of the details collector (details.ts).
+ */
+import type { GuestInfo, Inventory, StorageInfo } from "./types.js";
+
+/** A guest whose agent has not answered in its first minutes is asked again every few polls. */
+export const AGENT_STARTUP_S = 300;
+
+export interface BackupListing {
+  key: string;
+  node: string;
+  storage: string;
+  /** Every node that has it (a shared storage is listed once). */
+  nodes: string[];
+}
+
+export interface Job {
+  run: () => Promise<void>;
+  /** Requests it makes, roughly: for the first-read budget. */
+  cost: number;
+}
+
+/** Its agent may still be coming up. */
+export function justStarted(guest: GuestInfo): boolean {
+  return guest.uptime !== null && guest.uptime < AGENT_STARTUP_S;
+}
+
+/** Due on this phase of a cadence; a cadence of 0 is never due. */
+export function isDue(phase: number, cadence: number): boolean {
+  return cadence > 0 && phase % cadence === 0;
+}
+
+/** The first jobs whose summed cost stays within the budget; the others wait for the next poll. */
+export function withinBudget(jobs: Job[], budget: number): Job[] {
+  const taken: Job[] = [];
+  let spent = 0;
+  for (const job of jobs) {
+    if (spent + job.cost > budget && taken.length > 0) break;
+    taken.push(job);
+    spent += job.cost;
+  }
+  return taken;
+}
+
+export function holdsBackups(storage: StorageInfo): boolean {
+  return storage.active === true && storage.content.includes("backup");
+}
+
+/** One listing per active backup storage; a shared storage once, from the first node that has it active. */
+export function backupListings(inventory: Inventory): BackupListing[] {
+  const listings = new Map<string, BackupListing>();
+  for (const storage of inventory.storages.filter(holdsBackups)) {
+    const listing = listingOf(storage);
+    const known = listings.get(listing.key);
+    if (known) known.nodes.push(storage.node);
+    else listings.set(listing.key, listing);
+  }
+  return [...listings.values()];
+}
+
+export function listingOf(storage: StorageInfo): BackupListing {
+  const key = storage.shared ? `shared/${storage.storage}` : `${storage.node}/${storage.storage}`;
+  return { key, node: storage.node, storage: storage.storage, nodes: [storage.node] };
+}
+
