@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { backoffDelay, pause } from "./backoff.js";
+import { pause } from "./backoff.js";
 import type { Config } from "./config/schema.js";
 import type { BridgeMetrics } from "./http/metrics.js";
 import type { HttpServer } from "./http/server.js";
 import type { Panel } from "./http/panel/index.js";
 import { brokerTarget } from "./http/panel/target.js";
-import { bridgeDiscovery } from "./homeassistant/discovery.js";
 import { bridgeTopic } from "./homeassistant/topics.js";
-import { ClusterNameUnknownError } from "./inventory/errors.js";
 import { Poller, type PollOutcome } from "./inventory/poller.js";
 import { slug, type DeviceKey } from "./inventory/types.js";
 import type { Logger } from "./log.js";
@@ -18,10 +16,9 @@ import type { EmbeddedBroker } from "./mqtt/embedded.js";
 import { routedTopics } from "./publish/router.js";
 import { createSession, type Session } from "./session.js";
 import { bridgeInfo, type BridgeInfo } from "./publish/info.js";
-import { PollHistory, Serial } from "./poll-history.js";
+import { firstSuccessfulPoll, PollHistory, Serial } from "./polling.js";
 import { startHttpSide } from "./http/start.js";
 import { pollCadence } from "./inventory/cadence.js";
-import { PveAuthError, PveTlsError } from "./pve/errors.js";
 import { PveClient, clientOptionsFromConfig, type PveClientOptions } from "./pve/index.js";
 import type { CommandResult } from "./state/types.js";
 
@@ -237,27 +234,16 @@ export class Bridge {
     this.http = side.server;
   }
 
-  /**
-   * The first poll, retried while PVE cannot be reached; null when stopped meanwhile. Wrong
-   * credentials, an untrusted certificate and an unreadable cluster name are fatal.
-   */
-  private async firstPoll(): Promise<PollOutcome | null> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        const started = this.now();
-        const outcome = await this.poller.poll();
-        this.history.succeeded(started);
-        return outcome;
-      } catch (error) {
-        if (this.stopped) return null;
-        // Configuration problems: retrying cannot fix them, the error says what to change.
-        if (error instanceof PveAuthError || error instanceof PveTlsError || error instanceof ClusterNameUnknownError) throw error;
-        this.history.failed(this.now(), error, { counted: false });
-        if (attempt === 0) this.log.warn({ err: errorMessage(error) }, "Proxmox VE not reachable at start; retrying");
-        await pause(backoffDelay(attempt, this.config.poll.interval), this.stopping.signal);
-      }
-    }
-    return null;
+  /** The first poll, retried while PVE cannot be reached (see firstSuccessfulPoll). */
+  private firstPoll(): Promise<PollOutcome | null> {
+    return firstSuccessfulPoll({
+      poll: () => this.poller.poll(),
+      history: this.history,
+      log: this.log,
+      now: this.now,
+      interval: this.config.poll.interval,
+      signal: this.stopping.signal,
+    });
   }
 
   private async cycle(): Promise<void> {
@@ -319,15 +305,11 @@ export class Bridge {
   }
 
   private async publishBridge(): Promise<void> {
-    if (!this.connected) return;
-    const { publisher, discovery } = this.connected;
-    await publisher.publish(bridgeTopic(this.base, "state"), "online", { retain: true, qos: 1 });
-    if (!this.config.homeassistant.enabled) return;
-    await Promise.all(bridgeDiscovery(discovery).map((m) => publisher.publish(m.topic, JSON.stringify(m.payload), { retain: true, qos: 1 })));
+    await this.connected?.publishBridge();
   }
 
   private async publishInfo(): Promise<void> {
-    await this.connected?.publisher.publish(bridgeTopic(this.base, "info"), JSON.stringify(this.info), { retain: true, qos: 1 });
+    await this.connected?.publishInfo(this.info);
   }
 }
 

@@ -1,6 +1,7 @@
 import { CommandRunner } from "./commands/runner.js";
 import type { Config } from "./config/schema.js";
-import type { DiscoveryContext } from "./homeassistant/discovery.js";
+import { bridgeDiscovery, type DiscoveryContext } from "./homeassistant/discovery.js";
+import { bridgeTopic } from "./homeassistant/topics.js";
 import { loadTranslations } from "./homeassistant/translations.js";
 import type { Poller } from "./inventory/poller.js";
 import type { DeviceKey } from "./inventory/types.js";
@@ -9,6 +10,7 @@ import type { MqttConnection } from "./mqtt/connection.js";
 import { Publisher } from "./mqtt/publisher.js";
 import { commandDeps } from "./publish/commands.js";
 import { DeviceSync } from "./publish/devices.js";
+import type { BridgeInfo } from "./publish/info.js";
 import { MessageRouter } from "./publish/router.js";
 import type { PveClient } from "./pve/index.js";
 import type { Scheduler } from "./schedules/scheduler.js";
@@ -25,6 +27,10 @@ export interface Session {
   router: MessageRouter;
   discovery: DiscoveryContext;
   schedules: Scheduler;
+  /** `B/bridge/state` online and the bridge's own discovery. */
+  publishBridge(): Promise<void>;
+  /** `B/bridge/info`. */
+  publishInfo(info: BridgeInfo): Promise<void>;
 }
 
 export interface SessionOptions {
@@ -72,5 +78,22 @@ export function createSession(options: SessionOptions): Session {
     onHomeAssistantBirth: options.onHomeAssistantBirth,
     schedules,
   });
-  return { connection, publisher, sync, runner, router, discovery, schedules };
+  const base = config.mqtt.base_topic;
+  return {
+    connection,
+    publisher,
+    sync,
+    runner,
+    router,
+    discovery,
+    schedules,
+    async publishBridge() {
+      await publisher.publish(bridgeTopic(base, "state"), "online", { retain: true, qos: 1 });
+      if (!config.homeassistant.enabled) return;
+      await Promise.all(bridgeDiscovery(discovery).map((m) => publisher.publish(m.topic, JSON.stringify(m.payload), { retain: true, qos: 1 })));
+    },
+    async publishInfo(info) {
+      await publisher.publish(bridgeTopic(base, "info"), JSON.stringify(info), { retain: true, qos: 1 });
+    },
+  };
 }

@@ -1,5 +1,11 @@
+/** How the bridge polls: one poll at a time, the first one retried until PVE answers, and the record of the latest. */
+import { backoffDelay, pause } from "./backoff.js";
 import type { BridgeMetrics } from "./http/metrics.js";
+import { ClusterNameUnknownError } from "./inventory/errors.js";
+import type { PollOutcome } from "./inventory/poller.js";
+import type { Logger } from "./log.js";
 import type { LastPoll } from "./publish/info.js";
+import { PveAuthError, PveTlsError } from "./pve/errors.js";
 
 /** The outcome of the latest poll and the failures in a row, counted in /metrics as they happen. */
 export class PollHistory {
@@ -51,4 +57,34 @@ export class Serial {
     });
     return this.queued;
   }
+}
+
+/**
+ * The first poll, retried with backoff while PVE cannot be reached; null when aborted meanwhile.
+ * Wrong credentials, an untrusted certificate and an unreadable cluster name are fatal: retrying
+ * cannot fix them, and the error says what to change.
+ */
+export async function firstSuccessfulPoll(options: {
+  poll: () => Promise<PollOutcome>;
+  history: PollHistory;
+  log: Logger;
+  now: () => number;
+  interval: number;
+  signal: AbortSignal;
+}): Promise<PollOutcome | null> {
+  for (let attempt = 0; !options.signal.aborted; attempt++) {
+    try {
+      const started = options.now();
+      const outcome = await options.poll();
+      options.history.succeeded(started);
+      return outcome;
+    } catch (error) {
+      if (options.signal.aborted) return null;
+      if (error instanceof PveAuthError || error instanceof PveTlsError || error instanceof ClusterNameUnknownError) throw error;
+      options.history.failed(options.now(), error, { counted: false });
+      if (attempt === 0) options.log.warn({ err: error instanceof Error ? error.message : String(error) }, "Proxmox VE not reachable at start; retrying");
+      await pause(backoffDelay(attempt, options.interval), options.signal);
+    }
+  }
+  return null;
 }
