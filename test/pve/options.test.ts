@@ -6,7 +6,8 @@ import type { Config } from "../../src/config/schema.js";
 import { silentLogger } from "../../src/log.js";
 import { PveClosedError } from "../../src/pve/errors.js";
 import { clientOptionsFromConfig } from "../../src/pve/options.js";
-import { clientFor, hostsOf, startSim } from "./harness.js";
+import { waitFor } from "../mqtt/helpers.js";
+import { clientFor, hostsOf, requestsTo, startSim } from "./harness.js";
 
 function config(proxmox: Partial<Config["proxmox"]>): Config {
   return {
@@ -68,7 +69,9 @@ describe("close", () => {
     await client.version();
     sim.injectFault({ path: "/version", kind: "status", status: 503 });
     const pending = client.version().catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => requestsTo(sim, "/version").at(-1)?.status === 503, "the 503 answer");
+    // That answer is already on the client's socket: the event loop's next I/O phase reads it, before this resolves.
+    await new Promise((resolve) => setImmediate(resolve));
     await client.close();
     expect(await pending).toMatchObject({ name: "PveHttpError", status: 503 });
     await expect(client.version()).rejects.toBeInstanceOf(PveClosedError);
@@ -80,7 +83,7 @@ describe("close", () => {
     await client.version();
     sim.injectFault({ path: "/version", kind: "hang" });
     const pending = client.version().catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => requestsTo(sim, "/version").length === 2, "the hanging request to reach PVE");
     await client.close();
     expect(await pending).toBeInstanceOf(PveClosedError);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PveAuthError, PveClosedError, PveHttpError, PveUnreachableError } from "../../src/pve/errors.js";
 import { followTask, isTaskSuccess, parseUpid, pollInterval } from "../../src/pve/tasks.js";
 import type { TaskStatus } from "../../src/pve/schemas.js";
+import { waitFor } from "../mqtt/helpers.js";
 
 const UPID = "UPID:pve2:0000A1B2:0001C3D4:66A0F00D:vzdump:100:root@pam:";
 
@@ -163,6 +164,13 @@ describe("followTask", () => {
   it("rejects with an AbortError when aborted while waiting, and asks nothing more", async () => {
     const controller = new AbortController();
     let polls = 0;
+    // Waits that end when the test says (or reject when the signal aborts, as the real sleep does).
+    const waits: Array<() => void> = [];
+    const sleep = (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        waits.push(resolve);
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
     const following = followTask(
       {
         taskStatus: async () => {
@@ -171,14 +179,17 @@ describe("followTask", () => {
         },
       },
       UPID,
-      { signal: controller.signal },
+      { signal: controller.signal, sleep },
     );
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await waitFor(() => waits.length === 1, "the wait after the first status");
     controller.abort();
     await expect(following).rejects.toMatchObject({ name: "AbortError" });
     const pollsAtAbort = polls;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The wait ends as it would have: still nothing more is asked.
+    waits[0]!();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(polls).toBe(pollsAtAbort);
+    expect(waits).toHaveLength(1);
   });
 
   it("rejects at once when aborted during a status call that never answers", async () => {
