@@ -279,7 +279,8 @@ export class MqttConnection {
     }
     this.closed = true;
     for (const finish of [...this.pendingReads]) finish();
-    const ended = await withTimeout(this.client.endAsync(false).then(() => true), CLOSE_TIMEOUT_MS);
+    // A clean disconnect needs the broker; without it, end at once rather than wait for the timeout.
+    const ended = this.client.connected && (await withTimeout(this.client.endAsync(false).then(() => true), CLOSE_TIMEOUT_MS));
     if (!ended) await this.client.endAsync(true);
     this.connectListeners.clear();
     this.messageListeners.clear();
