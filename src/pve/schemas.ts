@@ -52,11 +52,9 @@ export type ClusterStatusRow = z.infer<typeof ClusterStatusRowSchema>;
 /*
  * /cluster/resources is the one answer validated every cycle at full size (a row per guest): its
  * schema holds only the fields pve2mqtt reads, one object for both guest kinds, and no
- * transforms (each field and transform costs zod an allocation per row, see README Performance),
- * which lets a valid row be kept as parsed from the JSON instead of rebuilt (`check` in rows.ts).
- * Each kind's schema is compiled by zod (`z.compile`): its `validate` is straight-line code that
- * builds no row (only the closure zod wraps each optional field in, when V8 does not inline it:
- * ~300 B a row).
+ * transforms, so a valid row is kept as parsed from the JSON instead of rebuilt (`check` in
+ * rows.ts). Each kind's schema is compiled by zod (`z.compile`); docs/performance.md has the
+ * measurements behind this.
  */
 /** A guest's I/O counters, as /cluster/resources and status/current both send them. */
 const ioCounterFields = {
