@@ -114,6 +114,12 @@ export class PveSimulator {
     return this.hosts.map((host) => host.url);
   }
 
+  /** How far a task has got: its log lines so far and whether it ended (tests wait on it). */
+  taskProgress(upid: string): { lines: number; ended: boolean } | undefined {
+    const task = this.ctx.tasks.get(upid);
+    return task && { lines: task.log.length, ended: task.endtime !== undefined };
+  }
+
   get loginCount(): number {
     return this.ctx.counters.logins;
   }

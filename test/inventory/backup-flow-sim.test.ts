@@ -10,12 +10,23 @@ describe("a backup job started by PVE's scheduler, seen from /cluster/tasks and 
     const client = clientFor(sim);
     sim.updateGuest(200, { backupError: "storage 'nas' is not online" });
     const upid = sim.startScheduledBackup({ node: "pve1", vmids: [100, 101, 200], storage: "nas" });
+    /** Until the job has written a line past `read` or ended (a condition, checked on the simulator's side). */
+    const movedOn = async (read: number, endSeen: boolean): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const progress = sim.taskProgress(upid)!;
+        if (progress.lines > read || (progress.ended && !endSeen)) return;
+        if (Date.now() > deadline) throw new Error("the backup job did not move on");
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
 
     let previous: ClusterTask[] | null = null;
     let log: VzdumpLogState = emptyVzdumpLog();
     const seen: ReadonlyMap<number, LiveBackup>[] = [];
     let outcomes: ReturnType<typeof backupOutcomes> = [];
-    // One "poll" every 50 ms: /cluster/tasks, then the new log lines of a running vzdump, or the rest of one that ended.
+    // A "poll" each time the job has moved on: /cluster/tasks, then the new log lines of a running
+    // vzdump, or the rest of one that ended.
     for (let polls = 0; polls < 200 && outcomes.length === 0; polls++) {
       const tasks = toClusterTasks((await client.clusterTasks()).rows);
       const task = tasks.find((candidate) => candidate.upid === upid)!;
@@ -27,7 +38,7 @@ describe("a backup job started by PVE's scheduler, seen from /cluster/tasks and 
       }
       if (ended) outcomes = backupOutcomes(log);
       previous = tasks;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!ended) await movedOn(log.linesRead, task.endedAt !== null);
     }
 
     expect(seen[0]?.size).toBe(3);
