@@ -3,6 +3,7 @@ import { backoffDelay, pause } from "./backoff.js";
 import type { BridgeMetrics } from "./http/metrics.js";
 import { ClusterNameUnknownError } from "./inventory/errors.js";
 import type { PollOutcome } from "./inventory/poller.js";
+import { describe } from "./inventory/problems.js";
 import type { Logger } from "./log.js";
 import type { LastPoll } from "./publish/info.js";
 import { PveAuthError, PveTlsError } from "./pve/errors.js";
@@ -27,7 +28,7 @@ export class PollHistory {
   /** A failed poll of the running bridge (`counted`) or of the start-up retries (not a failure in a row). */
   failed(started: number, error: unknown, options: { counted: boolean }): void {
     if (options.counted) this.failures++;
-    this.last = { at: this.now(), duration: this.now() - started, ok: false, error: error instanceof Error ? error.message : String(error) };
+    this.last = { at: this.now(), duration: this.now() - started, ok: false, error: describe(error) };
     if (options.counted) this.metrics()?.polls.inc({ result: "error" });
   }
 
@@ -82,7 +83,7 @@ export async function firstSuccessfulPoll(options: {
       if (options.signal.aborted) return null;
       if (error instanceof PveAuthError || error instanceof PveTlsError || error instanceof ClusterNameUnknownError) throw error;
       options.history.failed(options.now(), error, { counted: false });
-      if (attempt === 0) options.log.warn({ err: error instanceof Error ? error.message : String(error) }, "Proxmox VE not reachable at start; retrying");
+      if (attempt === 0) options.log.warn({ err: describe(error) }, "Proxmox VE not reachable at start; retrying");
       await pause(backoffDelay(attempt, options.interval), options.signal);
     }
   }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { CATALOG, hasMetric, type MeasuredRow, type Row } from "../catalog/index.js";
+import { allDisks, allPools } from "../inventory/health.js";
 import type { PollOutcome } from "../inventory/poller.js";
 import { guestCounts, guestSource, nodeSource, storageSource } from "../state/sources.js";
 
@@ -114,13 +115,13 @@ const KINDS: KindDevices<never>[] = [
     kind: "disk",
     labelNames: ["node", "disk", "model"],
     devices: (outcome) =>
-      [...outcome.health.nodes.values()].flatMap((health) => (health.disks ?? []).map((disk) => ({ labels: { node: disk.node, disk: disk.name, model: disk.model ?? "" }, source: { disk } as never }))),
+      allDisks(outcome.health).map((disk) => ({ labels: { node: disk.node, disk: disk.name, model: disk.model ?? "" }, source: { disk } as never })),
   },
   {
     kind: "zfs",
     labelNames: ["node", "pool"],
     devices: (outcome) =>
-      [...outcome.health.nodes.values()].flatMap((health) => (health.pools ?? []).map((pool) => ({ labels: { node: pool.node, pool: pool.pool }, source: { pool } as never }))),
+      allPools(outcome.health).map((pool) => ({ labels: { node: pool.node, pool: pool.pool }, source: { pool } as never })),
   },
 ];
 

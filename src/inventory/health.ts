@@ -23,6 +23,16 @@ export interface HealthState {
   ceph: string | null;
 }
 
+/** Every node's disks (those of a node not online are its last known ones). */
+export function allDisks(health: HealthState): DiskInfo[] {
+  return [...health.nodes.values()].flatMap((node) => node.disks ?? []);
+}
+
+/** Every node's ZFS pools. */
+export function allPools(health: HealthState): ZfsPoolInfo[] {
+  return [...health.nodes.values()].flatMap((node) => node.pools ?? []);
+}
+
 export const NO_HEALTH: HealthState = Object.freeze({ nodes: new Map(), ha: UNKNOWN_HA, ceph: null });
 
 export interface HealthCadence {

@@ -3,6 +3,7 @@ import type { DiscoveryContext, DiscoveryTarget } from "../homeassistant/discove
 import { digest } from "../digest.js";
 import type { PollOutcome } from "../inventory/poller.js";
 import { hasCephStorage } from "../inventory/cluster-health.js";
+import { allDisks, allPools } from "../inventory/health.js";
 import { clusterKey, diskKey, guestKey, nodeKey, storageKey, zfsKey, type DeviceKey } from "../inventory/types.js";
 import type { Logger } from "../log.js";
 import type { Publisher } from "../mqtt/publisher.js";
@@ -86,7 +87,12 @@ export class DeviceSync {
 
   /** Re-publishes one guest's state now (after a command result or a per-guest refresh). */
   async syncGuest(outcome: PollOutcome, key: DeviceKey): Promise<void> {
-    const device = [...this.devicesOf(outcome)].find((candidate) => candidate.key === key);
+    let device: DeviceInput | undefined;
+    for (const candidate of this.devicesOf(outcome)) {
+      if (candidate.key !== key) continue;
+      device = candidate;
+      break;
+    }
     if (!device) return;
     await Promise.all(this.syncDevice(device, this.options.now(), { force: false, countCycle: false }));
     await this.options.publisher.flushed();
@@ -153,14 +159,13 @@ export class DeviceSync {
         values: () => stateValues("storage", storageSource(storage)),
       };
     }
-    for (const [name, health] of outcome.health.nodes) {
-      const nodeOnline = online.get(name) === true;
-      for (const disk of health.disks ?? []) {
-        yield { key: diskKey(disk.node, disk.name), kind: "disk", target: { kind: "disk", disk }, online: nodeOnline, inputs: { info: disk, online: nodeOnline }, values: () => stateValues("disk", { disk }) };
-      }
-      for (const pool of health.pools ?? []) {
-        yield { key: zfsKey(pool.node, pool.pool), kind: "zfs", target: { kind: "zfs", pool }, online: nodeOnline, inputs: { info: pool, online: nodeOnline }, values: () => stateValues("zfs", { pool }) };
-      }
+    for (const disk of allDisks(outcome.health)) {
+      const nodeOnline = online.get(disk.node) === true;
+      yield { key: diskKey(disk.node, disk.name), kind: "disk", target: { kind: "disk", disk }, online: nodeOnline, inputs: { info: disk, online: nodeOnline }, values: () => stateValues("disk", { disk }) };
+    }
+    for (const pool of allPools(outcome.health)) {
+      const nodeOnline = online.get(pool.node) === true;
+      yield { key: zfsKey(pool.node, pool.pool), kind: "zfs", target: { kind: "zfs", pool }, online: nodeOnline, inputs: { info: pool, online: nodeOnline }, values: () => stateValues("zfs", { pool }) };
     }
   }
 

@@ -19,14 +19,15 @@ export class DiscoverySync {
   sync(record: DeviceRecord, target: DiscoveryTarget): Promise<unknown>[] {
     record.lastTarget = target;
     if (!this.enabled) return [];
-    if (record.discovery !== null && sameDiscoveryInputs(record.discovery, target)) return [];
+    const inputs = discoveryInputs(target);
+    if (record.discovery === inputs) return [];
     const context = this.context();
     const pending: Promise<unknown>[] = [];
     if (record.discovery === null) for (const topic of retiredDiscoveryTopics(context, target)) pending.push(this.publisher.clear(topic));
     for (const message of discoveryFor(context, target)) {
       pending.push(this.publisher.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 }));
     }
-    record.discovery = target;
+    record.discovery = inputs;
     return pending;
   }
 
@@ -37,7 +38,7 @@ export class DiscoverySync {
   }
 }
 
-/** What a device's discovery payloads are built from: its name, node, PVE version or type. */
+/** What a device's discovery payloads are built from (its name, node, PVE version or type), as one key. */
 function discoveryInputs(target: DiscoveryTarget): string {
   switch (target.kind) {
     case "bridge":
@@ -55,8 +56,4 @@ function discoveryInputs(target: DiscoveryTarget): string {
     case "zfs":
       return `zfs ${target.pool.pool}`;
   }
-}
-
-function sameDiscoveryInputs(a: DiscoveryTarget, b: DiscoveryTarget): boolean {
-  return a.kind === b.kind && discoveryInputs(a) === discoveryInputs(b);
 }

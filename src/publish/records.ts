@@ -28,8 +28,8 @@ export interface DeviceRecord {
   previous: { name: string; boot_time: string | null } | undefined;
   cyclesSincePublish: number;
   availability: Availability | null;
-  /** What its discovery was last built from; null until published in this run. */
-  discovery: DiscoveryTarget | null;
+  /** The key of what its discovery was last built from (discovery-sync.ts); null until published in this run. */
+  discovery: string | null;
   /** The target to clear when it has vanished (kept across `forgetPublished`). */
   lastTarget: DiscoveryTarget | null;
   /** epoch ms of the last complete inventory that had this device. */

@@ -7,7 +7,7 @@ import {
   DEFAULT_RETRY_BASE_MS,
   type PveClientOptions,
 } from "./options.js";
-import { HealthReads, type PveHealthApi, type TaskLog } from "./health-reads.js";
+import { HealthReads, type PveHealthApi, type TaskLog, seg } from "./health-reads.js";
 import type { AptUpdateRow, CephStatus, ClusterTaskRow, DiskRow, DiskSmart, HaStatusRow, ZfsPoolRow } from "./health-schemas.js";
 import { readData, readEnvelope, toHttpError } from "./response.js";
 import { RowValidator } from "./rows.js";
@@ -55,7 +55,6 @@ export type { PveClientOptions } from "./options.js";
 /** PVE answers every 401 no sooner than 3 s after the request: a login needs more time than that. */
 const LOGIN_MIN_TIMEOUT_MS = 5000;
 
-const seg = (value: string | number): string => encodeURIComponent(String(value));
 
 interface CallOptions {
   query?: FormParams;

@@ -62,7 +62,8 @@ export function isPlaceholderLine(line: TaskLogLine): boolean {
 
 export type EnvelopeGetter = (path: string, query?: FormParams) => Promise<{ data: unknown } & Record<string, unknown>>;
 
-const seg = (value: string | number): string => encodeURIComponent(String(value));
+/** A path segment from a node name, vmid, storage or UPID. */
+export const seg = (value: string | number): string => encodeURIComponent(String(value));
 
 /** The health reads over the client's session, failover and row validation. */
 export class HealthReads implements PveHealthApi {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeviceRef } from "../../src/commands/types.js";
 import type { PveClient } from "../../src/pve/client.js";
+import { followTask } from "../../src/pve/tasks.js";
 import { PveSimulator } from "../../src/sim/index.js";
 import { clientFor, RunnerHarness } from "./harness.js";
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
   api = clientFor(sim);
   for (const [path, snapname] of [["/nodes/pve1/qemu/100", "keep_me"], ["/nodes/pve1/qemu/100", "old"], ["/nodes/pve2/lxc/200", "clean"], ["/nodes/pve2/lxc/201", "base"]] as const) {
     const upid = await api.snapshot(path.includes("qemu") ? "qemu" : "lxc", path.split("/")[2]!, Number(path.split("/").at(-1)), { snapname });
-    await waitTask(upid);
+    await followTask(api, upid);
   }
 });
 afterAll(async () => {
@@ -29,13 +30,6 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function waitTask(upid: string): Promise<void> {
-  for (;;) {
-    const status = await api.taskStatus(upid);
-    if (status.status === "stopped") return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const qemu = (vmid: number): DeviceRef => ({ kind: "qemu", vmid });
 const lxc = (vmid: number): DeviceRef => ({ kind: "lxc", vmid });

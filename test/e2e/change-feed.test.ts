@@ -30,7 +30,7 @@ describe("details read when /cluster/tasks says they changed", () => {
     const reply = await session.post("/nodes/pve1/qemu/101/snapshot", { snapname: "from_the_web_ui" });
     expect(reply.status).toBe(200);
     const upid = reply.json.data as string;
-    await waitForTaskEnd(session, upid);
+    await session.waitTask(upid);
     const since = h.observer.messages.length;
     const after = await h.observer.waitForJson(topic, (state) => state.last_snapshot === "from_the_web_ui", 10_000, since);
     expect(after.snapshots).toBe((before.snapshots as number) + 1);
@@ -40,23 +40,12 @@ describe("details read when /cluster/tasks says they changed", () => {
   it("reads the IPs of a guest started from outside", async () => {
     const topic = `${h.base}/qemu/101`;
     const session = await pve.login();
-    await waitForTaskEnd(session, (await session.post("/nodes/pve1/qemu/101/status/stop", {})).json.data as string);
+    await session.waitTask((await session.post("/nodes/pve1/qemu/101/status/stop", {})).json.data as string);
     await h.observer.waitForJson(topic, (state) => state.status === "stopped" && (state.ipv4 as unknown[]).length === 0);
-    await waitForTaskEnd(session, (await session.post("/nodes/pve1/qemu/101/status/start", {})).json.data as string);
+    await session.waitTask((await session.post("/nodes/pve1/qemu/101/status/start", {})).json.data as string);
     const since = h.observer.messages.length;
     const started = await h.observer.waitForJson(topic, (state) => state.status === "running" && state.ip !== null, 10_000, since);
     expect(started.ip).toBe("192.168.1.51");
     expect(pollsSince(since)).toBeLessThanOrEqual(2);
   });
 });
-
-async function waitForTaskEnd(session: Awaited<ReturnType<TestClient["login"]>>, upid: string): Promise<void> {
-  const node = upid.split(":")[1]!;
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const reply = await session.get(`/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`);
-    if (reply.json?.data?.status === "stopped") return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`task ${upid} did not end`);
-}

@@ -5,6 +5,7 @@ import { ConfigSchema, type Config } from "../../src/config/schema.js";
 import { Poller } from "../../src/inventory/poller.js";
 import { createLogger } from "../../src/log.js";
 import type { PveClient } from "../../src/pve/client.js";
+import { followTask } from "../../src/pve/tasks.js";
 import { Scheduler } from "../../src/schedules/scheduler.js";
 import type { ScheduleState } from "../../src/schedules/state.js";
 import { PveSimulator } from "../../src/sim/index.js";
@@ -105,7 +106,7 @@ const snapshotsOf = (vmid: number) => sim.guest(vmid)!.snapshots;
 
 async function takeSnapshot(kind: "qemu" | "lxc", node: string, vmid: number, snapname: string): Promise<void> {
   const upid = await api.snapshot(kind, node, vmid, { snapname });
-  while ((await api.taskStatus(upid)).status !== "stopped") await new Promise((resolve) => setTimeout(resolve, 20));
+  await followTask(api, upid);
 }
 
 describe("a snapshot schedule with keep: 3", () => {

@@ -1,17 +1,10 @@
 import { randomBytes } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "../../log.js";
+import type { MqttConnectionOptions } from "../../mqtt/connection.js";
 
-/** Where the bridge's broker is and how to log in (the embedded broker's too). */
-export interface BrokerTarget {
-  url: string;
-  username?: string;
-  password?: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  rejectUnauthorized?: boolean;
-}
+/** Where the bridge's broker is and how to log in (the embedded broker's too): the bridge's own connection settings. */
+export type BrokerTarget = Pick<MqttConnectionOptions, "url" | "username" | "password" | "ca" | "cert" | "key" | "rejectUnauthorized">;
 
 /** A command result or a PVE notification, as the Events view lists them. */
 export interface PanelEvent {
