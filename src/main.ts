@@ -1,10 +1,8 @@
 /** `pve2mqtt run | check | demo`: parses the command line and runs the command (src/cli.ts is the entry point). */
 import { parseArgs } from "node:util";
 import { Bridge, errorMessage } from "./bridge.js";
-import { runCheck } from "./check.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
-import { runDemo } from "./demo.js";
 import { createLogger, type Logger } from "./log.js";
 import { BRIDGE_VERSION } from "./version.js";
 
@@ -44,7 +42,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown command: ${positionals.join(" ")}\n\n${USAGE}`);
     return 2;
   }
-  if (command === "demo") return runDemo({ mqttUrl: values.mqtt });
+  // demo and check are imported when asked for: the daemon never loads the simulator
+  if (command === "demo") return (await import("./demo.js")).runDemo({ mqttUrl: values.mqtt });
   if (values.mqtt !== undefined) {
     console.error(`--mqtt is an option of 'pve2mqtt demo'; for ${command}, set mqtt.url in the config (or PVE2MQTT_MQTT__URL)`);
     return 2;
@@ -60,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  if (command === "check") return runCheck(config);
+  if (command === "check") return (await import("./check.js")).runCheck(config);
   return runDaemon(config, createLogger({ level: config.log.level }));
 }
 
