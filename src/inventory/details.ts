@@ -54,6 +54,8 @@ interface GuestMemory {
   uptime: number | null;
   /** Read once per run of the guest (the agent flag may change with a restart). */
   config?: ConfigFacts;
+  /** Whether a guest that was not running when first seen had its config read (for its `os`). */
+  configAsked?: boolean;
   /** Cycle before which the agent / lxc interfaces endpoint is not asked again. */
   silentUntil: number;
   /** undefined until first read. */
@@ -107,6 +109,10 @@ export class DetailsCollector {
         } else if (isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory)) due.push(ips);
         const agentOs = memory.agentOs;
         if (agentOs?.due) osReads.push({ run: () => agentOs.read(api, guest, this.problems), cost: 1 });
+      } else if (guest.status !== "unknown" && !memory.config && !memory.configAsked) {
+        // a guest not running has no agent to ask: its `os` comes from its config's ostype
+        memory.configAsked = true;
+        firstReads.push({ run: () => this.configOf(api, guest, memory).then(() => undefined), cost: 1 });
       }
       if (guest.status !== "unknown") {
         const snapshots: Job = { run: () => this.fetchSnapshots(api, guest, memory), cost: 1 };

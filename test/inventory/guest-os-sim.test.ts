@@ -31,7 +31,7 @@ describe("Guest OS against the simulator", () => {
 
   it("shows qemu/100's agent pretty-name, the ostype name elsewhere, asking each running agent once", async () => {
     const sim = await startSim({ hosts: 1 });
-    // the Windows VM (no agent) runs: a paused guest's config is not read (its `os` stays null)
+    // the Windows VM (no agent) runs
     sim.updateGuest(102, { status: "running" });
     const poller = pollerFor(clientFor(sim));
     let outcome = await poller.poll();
@@ -46,6 +46,19 @@ describe("Guest OS against the simulator", () => {
       "/nodes/pve1/qemu/101/agent/get-osinfo",
       "/nodes/pve3/qemu/104/agent/get-osinfo",
     ]);
+  });
+
+  it("names the OS of a guest that is not running from its config's ostype, read once", async () => {
+    const sim = await startSim({ hosts: 1 });
+    sim.updateGuest(102, { status: "stopped" });
+    sim.updateGuest(200, { status: "stopped" });
+    const poller = pollerFor(clientFor(sim));
+    await poller.poll();
+    const outcome = await poller.poll();
+    expect(outcome.details.get("qemu/102")!.os).toBe("Windows 11/2022");
+    expect(outcome.details.get("lxc/200")!.os).toBe("Debian");
+    for (let cycle = 0; cycle < 3; cycle++) await poller.poll();
+    expect(requestsTo(sim, "/nodes/pve2/qemu/102/config")).toHaveLength(1);
   });
 
   it("keeps the ostype name when get-osinfo fails", async () => {
