@@ -2,7 +2,7 @@
  * The bridge under test, in a process of its own started with the daemon's runtime flags, so its
  * CPU and memory are measured without the benchmark's own work. JSON-line commands on stdin, one
  * answer line each, in order: start, poll (answers the CPU the poll used), clock (offset of the
- * injected clock), info, peak (peak RSS so far), rss (settled RSS now), prototype (is
+ * injected clock), info, http (the URL of its HTTP server, when http.port is set), peak (peak RSS so far), rss (settled RSS now), prototype (is
  * Object.prototype polluted?), stop. Used by the benchmark and by the fuzz test.
  */
 import { createInterface } from "node:readline";
@@ -27,6 +27,7 @@ type Command =
   | { cmd: "poll" }
   | { cmd: "clock"; offsetMs: number }
   | { cmd: "info" }
+  | { cmd: "http" }
   | { cmd: "peak" }
   | { cmd: "rss" }
   | { cmd: "prototype" }
@@ -64,6 +65,8 @@ async function answer(command: Command): Promise<unknown> {
       return {};
     case "info":
       return bridge.info;
+    case "http":
+      return { url: bridge.httpUrl };
     case "peak":
       return { peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6 };
     case "rss": {

@@ -47,6 +47,11 @@ export class BridgeProcess {
     return this.ask({ cmd: "rss" });
   }
 
+  /** `http://host:port` of its HTTP server (http.port 0: the port it was given), null without http.port. */
+  async httpUrl(): Promise<string | null> {
+    return (await this.ask<{ url: string | null }>({ cmd: "http" })).url;
+  }
+
   /** Whether anything reached Object.prototype inside the bridge's process. */
   async prototypePolluted(): Promise<boolean> {
     return (await this.ask<{ polluted: boolean }>({ cmd: "prototype" })).polluted;

@@ -76,3 +76,24 @@ export function randomBody(random: () => number, marker: string): string {
       return randomText(random, marker);
   }
 }
+
+/**
+ * The headers a confused or hostile sender might add beside a body: the right secret or a wrong
+ * one in several shapes, odd content types, and random extra headers (names and values within
+ * what HTTP allows, else the client would refuse to send them).
+ */
+export function randomHeaders(random: () => number, secret: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const authorization = pick(random, [`Bearer ${secret}`, `Bearer ${secret}`, `Bearer ${secret}`, `bearer ${secret}`, `Bearer ${secret.slice(1)}`, `Bearer ${secret}x`, "Bearer", "Basic abc", `Bearer  ${secret}`, undefined]);
+  if (authorization !== undefined) headers.authorization = authorization;
+  const contentType = pick(random, ["application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=latin1", "", undefined]);
+  if (contentType !== undefined) headers["content-type"] = contentType;
+  const printable = () => Array.from({ length: Math.floor(random() * 60) }, () => String.fromCharCode(0x20 + Math.floor(random() * 95))).join("");
+  const extra = Math.floor(random() * 4);
+  for (let i = 0; i < extra; i++) {
+    const name = pick(random, ["x-fuzz", "accept", "accept-encoding", "content-language", "x-forwarded-for", "user-agent", "cookie", "expect-ct", "x-pve"]);
+    headers[name] = printable();
+  }
+  if (random() < 0.05) headers["content-encoding"] = pick(random, ["gzip", "deflate", "br", "identity"]);
+  return headers;
+}
