@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { pause } from "./backoff.js";
+import { errorMessage } from "./error-message.js";
 import type { Config } from "./config/schema.js";
 import type { BridgeMetrics } from "./http/metrics.js";
 import type { HttpServer } from "./http/server.js";
@@ -13,7 +14,6 @@ import { OutageLog } from "./outage-log.js";
 import { connectBroker } from "./mqtt/broker.js";
 import { safeUrl } from "./mqtt/errors.js";
 import type { EmbeddedBroker } from "./mqtt/embedded.js";
-import { routedTopics } from "./publish/router.js";
 import { createSession, type Session } from "./session.js";
 import { bridgeInfo, type BridgeInfo } from "./publish/info.js";
 import { firstSuccessfulPoll, PollHistory, Serial } from "./polling.js";
@@ -196,25 +196,13 @@ export class Bridge {
       onResult: (result) => this.metrics?.commands.inc({ action: result.action ?? "unreadable", result: result.status }),
     });
     this.connected = connected;
-    const { sync, router, schedules } = connected;
-
-    // Devices known from an earlier run's retained states: vanished ones are handled like any other.
-    const retained = await connection.readRetained(`${this.base}/#`, 300);
-    sync.seedFromBroker(retained);
+    await connected.goOnline(outcome, {
+      stopped: () => this.stopped,
+      onReconnect: () => void this.republishEverything("reconnected to the MQTT broker"),
+    });
     if (this.stopped) return;
-    connection.onMessage((message) => {
-      if (!this.stopped) router.handle(message);
-    });
-    connection.onConnect(({ reconnect }) => {
-      if (reconnect) void this.republishEverything("reconnected to the MQTT broker");
-    });
-    await connection.subscribe(routedTopics(this.config), 1);
-    await this.publishBridge();
-    await sync.sync(outcome, { force: true });
-    // Schedules: enabled/last run restored from their retained states, then their timers armed.
-    await schedules.start(retained);
     await this.publishInfo();
-    this.log.info({ ...sync.counts(), broker: this.broker?.url ?? safeUrl(this.config.mqtt.url ?? "") }, "bridge online: discovery and states published");
+    this.log.info({ ...connected.sync.counts(), broker: this.broker?.url ?? safeUrl(this.config.mqtt.url ?? "") }, "bridge online: discovery and states published");
     this.schedulePoll(this.now());
   }
 
@@ -296,7 +284,7 @@ export class Bridge {
     const { sync } = this.connected;
     this.log.info(`${reason}: re-publishing discovery, availability and states`);
     sync.forgetPublished();
-    await this.publishBridge();
+    await this.connected.publishBridge();
     const current = this.poller.current;
     if (current) await sync.sync(current, { force: true });
     await this.connected.schedules.republish();
@@ -304,15 +292,7 @@ export class Bridge {
     await this.publishInfo();
   }
 
-  private async publishBridge(): Promise<void> {
-    await this.connected?.publishBridge();
-  }
-
   private async publishInfo(): Promise<void> {
     await this.connected?.publishInfo(this.info);
   }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

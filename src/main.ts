@@ -1,6 +1,7 @@
 /** `pve2mqtt run | check | demo`: parses the command line and runs the command (src/cli.ts is the entry point). */
 import { parseArgs } from "node:util";
-import { Bridge, errorMessage } from "./bridge.js";
+import { Bridge } from "./bridge.js";
+import { errorMessage } from "./error-message.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import type { Config } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";

@@ -3,7 +3,7 @@ import type { Config } from "./config/schema.js";
 import { bridgeDiscovery, type DiscoveryContext } from "./homeassistant/discovery.js";
 import { bridgeTopic } from "./homeassistant/topics.js";
 import { loadTranslations } from "./homeassistant/translations.js";
-import type { Poller } from "./inventory/poller.js";
+import type { Poller, PollOutcome } from "./inventory/poller.js";
 import type { DeviceKey } from "./inventory/types.js";
 import type { Logger } from "./log.js";
 import type { MqttConnection } from "./mqtt/connection.js";
@@ -11,7 +11,7 @@ import { Publisher } from "./mqtt/publisher.js";
 import { commandDeps } from "./publish/commands.js";
 import { DeviceSync } from "./publish/devices.js";
 import type { BridgeInfo } from "./publish/info.js";
-import { MessageRouter } from "./publish/router.js";
+import { MessageRouter, routedTopics } from "./publish/router.js";
 import type { PveClient } from "./pve/index.js";
 import type { Scheduler } from "./schedules/scheduler.js";
 import { createScheduler } from "./schedules/wiring.js";
@@ -31,6 +31,12 @@ export interface Session {
   publishBridge(): Promise<void>;
   /** `B/bridge/info`. */
   publishInfo(info: BridgeInfo): Promise<void>;
+  /**
+   * After the first poll: devices seeded from an earlier run's retained states (vanished ones are
+   * handled like any other), `/set` and the rest routed, the bridge, discovery and every state
+   * published, schedules restored and armed. Stops early once `stopped()`.
+   */
+  goOnline(outcome: PollOutcome, hooks: { stopped: () => boolean; onReconnect: () => void }): Promise<void>;
 }
 
 export interface SessionOptions {
@@ -94,6 +100,22 @@ export function createSession(options: SessionOptions): Session {
     },
     async publishInfo(info) {
       await publisher.publish(bridgeTopic(base, "info"), JSON.stringify(info), { retain: true, qos: 1 });
+    },
+    async goOnline(outcome, hooks) {
+      const retained = await connection.readRetained(`${base}/#`, 300);
+      sync.seedFromBroker(retained);
+      if (hooks.stopped()) return;
+      connection.onMessage((message) => {
+        if (!hooks.stopped()) router.handle(message);
+      });
+      connection.onConnect(({ reconnect }) => {
+        if (reconnect) hooks.onReconnect();
+      });
+      await connection.subscribe(routedTopics(config), 1);
+      await this.publishBridge();
+      await sync.sync(outcome, { force: true });
+      // Schedules: enabled/last run restored from their retained states, then their timers armed.
+      await schedules.start(retained);
     },
   };
 }

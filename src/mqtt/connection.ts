@@ -1,5 +1,6 @@
 import { connect, type IClientOptions, type ISubscriptionMap, type MqttClient } from "mqtt";
 import type { Logger } from "../log.js";
+import { withTimeout } from "../backoff.js";
 import { describeConnectError, MqttConnectError, safeUrl } from "./errors.js";
 import { topicMatches } from "./topic.js";
 
@@ -294,15 +295,6 @@ export class MqttConnection {
       this.options.log.error({ err: (error as Error).message }, `MQTT ${what} failed`);
     }
   }
-}
-
-/** The promise's value, or false when it takes longer than `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | false> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function noTrace(): void {}

@@ -1,5 +1,5 @@
 import type { Logger } from "../log.js";
-import { PveAuthError, PveClosedError, PveResponseError } from "./errors.js";
+import { PveAuthError, PveClosedError } from "./errors.js";
 import { Failover } from "./failover.js";
 import {
   DEFAULT_HOST_RETRY_MS,
@@ -10,6 +10,7 @@ import {
 import { HealthReads, type PveHealthApi, type TaskLog, seg } from "./health-reads.js";
 import type { AptUpdateRow, CephStatus, ClusterTaskRow, DiskRow, DiskSmart, HaStatusRow, ZfsPoolRow } from "./health-schemas.js";
 import { readData, readEnvelope, toHttpError } from "./response.js";
+import { isKnownResource, isValidResource } from "./resource-rows.js";
 import { RowValidator } from "./rows.js";
 import {
   AgentInterfaceSchema,
@@ -17,19 +18,14 @@ import {
   ClusterStatusRowSchema,
   GuestConfigSchema,
   GuestStatusSchema,
-  KNOWN_RESOURCE_TYPES,
   LxcInterfaceSchema,
   NodeStatusSchema,
   PermissionsSchema,
-  GuestResourceSchema,
-  NodeResourceSchema,
   ResourceRowSchema,
-  StorageResourceSchema,
   SnapshotRowSchema,
   StorageContentRowSchema,
   StorageStatusSchema,
   TaskStatusSchema,
-  UpidSchema,
   VersionSchema,
   type AgentInterface,
   type AgentOsInfo,
@@ -47,14 +43,14 @@ import {
   type TaskStatus,
 } from "./schemas.js";
 import { LOGIN_PATH, Session } from "./session.js";
-import { parseUpid } from "./tasks.js";
+import { encodeForm, formHeaders } from "./form.js";
+import { parseUpid, upidFrom } from "./tasks.js";
 import type { FormParams, GuestKind, HostHealth, PveApi, Rows } from "./types.js";
 
 export type { PveClientOptions } from "./options.js";
 
 /** PVE answers every 401 no sooner than 3 s after the request: a login needs more time than that. */
 const LOGIN_MIN_TIMEOUT_MS = 5000;
-
 
 interface CallOptions {
   query?: FormParams;
@@ -295,50 +291,4 @@ export class PveClient implements PveApi, PveHealthApi {
 
 function guestPath(kind: GuestKind, node: string, vmid: number): string {
   return `/nodes/${seg(node)}/${kind}/${seg(vmid)}`;
-}
-
-function isKnownResource(row: unknown): boolean {
-  if (typeof row !== "object" || row === null) return true;
-  const type = (row as { type?: unknown }).type;
-  return typeof type !== "string" || KNOWN_RESOURCE_TYPES.has(type);
-}
-
-function upidFrom(path: string, data: unknown): string {
-  const parsed = UpidSchema.safeParse(data);
-  if (!parsed.success) throw new PveResponseError(path, `response from ${path} is not a task id (UPID): ${JSON.stringify(data)?.slice(0, 100)}`);
-  return parsed.data;
-}
-
-function encodeForm(params: FormParams | undefined): string {
-  const form = new URLSearchParams();
-  for (const [key, value] of Object.entries(params ?? {})) if (value !== undefined) form.set(key, String(value));
-  return form.toString();
-}
-
-function formHeaders(): Record<string, string> {
-  return { "content-type": "application/x-www-form-urlencoded" };
-}
-
-/** The schema of a resources row's own kind (what ResourceRowSchema would pick for it). */
-function resourceSchema(row: Record<string, unknown>) {
-  switch (row.type) {
-    case "node":
-      return NodeResourceSchema;
-    case "qemu":
-    case "lxc":
-      return GuestResourceSchema;
-    case "storage":
-      return StorageResourceSchema;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Valid for its own kind's compiled object schema: a check that builds no row (a union's
- * compiled check builds the row anyway).
- */
-function isValidResource(row: unknown): boolean {
-  if (typeof row !== "object" || row === null) return false;
-  return resourceSchema(row as Record<string, unknown>)?.validate(row) === true;
 }

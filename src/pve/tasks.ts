@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { PveAuthError, PveClosedError, PveError, PveHttpError } from "./errors.js";
-import { UPID_PATTERN } from "./schemas.js";
+import { PveAuthError, PveClosedError, PveError, PveHttpError, PveResponseError } from "./errors.js";
+import { UPID_PATTERN, UpidSchema } from "./schemas.js";
 import type { PveApi } from "./types.js";
 
 export interface Upid {
@@ -11,6 +11,13 @@ export interface Upid {
   type: string;
   id: string;
   user: string;
+}
+
+/** The task id a write answered with; a PveResponseError naming the path when it is anything else. */
+export function upidFrom(path: string, data: unknown): string {
+  const parsed = UpidSchema.safeParse(data);
+  if (!parsed.success) throw new PveResponseError(path, `response from ${path} is not a task id (UPID): ${JSON.stringify(data)?.slice(0, 100)}`);
+  return parsed.data;
 }
 
 /** Parses `UPID:node:pid:pstart:starttime:type:id:user:`; throws on anything else. */
