@@ -169,7 +169,7 @@ function countFrames(): void {
         // one message per frame, or an array of them (`?batch=1`)
         seen.count += String(event.data).split('{"topic":').length - 1;
         seen.last = performance.now();
-        if (seen.count === 1) seen.first = seen.last;
+        if (seen.first === 0) seen.first = seen.last;
       });
     }
   };
