@@ -2,9 +2,12 @@
  * The bridge under test, in a process of its own started with the daemon's runtime flags, so its
  * CPU and memory are measured without the benchmark's own work. JSON-line commands on stdin, one
  * answer line each, in order: start, poll (answers the CPU the poll used), clock (offset of the
- * injected clock), info, http (the URL of its HTTP server, when http.port is set), peak (peak RSS so far), rss (settled RSS now), prototype (is
- * Object.prototype polluted?), stop. Used by the benchmark and by the fuzz test.
+ * injected clock), info, peak (peak RSS so far), rss (settled RSS now), prototype (is
+ * Object.prototype polluted?), url (of the HTTP side, with `http.port`), cpu (the process's CPU
+ * so far), hwm (VmHWM now), resetPeak (VmHWM back to the RSS now), stop. Used by the benchmark
+ * and by the fuzz test.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -27,10 +30,13 @@ type Command =
   | { cmd: "poll" }
   | { cmd: "clock"; offsetMs: number }
   | { cmd: "info" }
-  | { cmd: "http" }
   | { cmd: "peak" }
   | { cmd: "rss" }
   | { cmd: "prototype" }
+  | { cmd: "url" }
+  | { cmd: "cpu" }
+  | { cmd: "hwm" }
+  | { cmd: "resetPeak" }
   | { cmd: "stop" };
 
 // Full collections on demand, for a settled RSS reading: what is kept, not garbage waiting.
@@ -65,8 +71,6 @@ async function answer(command: Command): Promise<unknown> {
       return {};
     case "info":
       return bridge.info;
-    case "http":
-      return { url: bridge.httpUrl };
     case "peak":
       return { peakRssMb: (process.resourceUsage().maxRSS * 1024) / 1e6 };
     case "rss": {
@@ -80,6 +84,18 @@ async function answer(command: Command): Promise<unknown> {
       const probe = {} as Record<string, unknown>;
       return { polluted: probe.polluted !== undefined || probe.isAdmin !== undefined };
     }
+    case "url":
+      return { url: bridge.httpUrl };
+    case "cpu": {
+      const used = process.cpuUsage();
+      return { cpuMicros: used.user + used.system };
+    }
+    case "hwm":
+      return { hwmMb: (Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0) * 1024) / 1e6 };
+    case "resetPeak":
+      // Linux: "5" resets the peak RSS (VmHWM) to the RSS now, so a phase's peak is its own
+      writeFileSync("/proc/self/clear_refs", "5");
+      return {};
     case "stop":
       await bridge.stop();
       return {};

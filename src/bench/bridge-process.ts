@@ -47,9 +47,24 @@ export class BridgeProcess {
     return this.ask({ cmd: "rss" });
   }
 
-  /** `http://host:port` of its HTTP server (http.port 0: the port it was given), null without http.port. */
-  async httpUrl(): Promise<string | null> {
-    return (await this.ask<{ url: string | null }>({ cmd: "http" })).url;
+  /** `http://host:port` of the bridge's HTTP side (panel, /health), when its config sets `http.port`. */
+  async url(): Promise<string | null> {
+    return (await this.ask<{ url: string | null }>({ cmd: "url" })).url;
+  }
+
+  /** The bridge process's CPU time since it started (µs). */
+  async cpuMicros(): Promise<number> {
+    return (await this.ask<{ cpuMicros: number }>({ cmd: "cpu" })).cpuMicros;
+  }
+
+  /** The process's VmHWM now (MB): its peak RSS since it started or since resetPeak(). */
+  async hwmMb(): Promise<number> {
+    return (await this.ask<{ hwmMb: number }>({ cmd: "hwm" })).hwmMb;
+  }
+
+  /** Resets VmHWM to the RSS now (Linux), so the next hwmMb() is the peak from here on. */
+  async resetPeak(): Promise<void> {
+    await this.ask({ cmd: "resetPeak" });
   }
 
   /** Whether anything reached Object.prototype inside the bridge's process. */

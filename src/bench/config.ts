@@ -29,7 +29,7 @@ export class BenchDirectory {
  * run); the detail cadence the bridge derives from `details.*` and the interval (seconds ÷
  * interval) is then scaled so it is the default config's at the default 30 s interval.
  */
-export function writeBridgeConfig(path: string, sim: SimProcess, brokerUrl: string, options: { intervalS?: number; logLevel?: string } = {}): string {
+export function writeBridgeConfig(path: string, sim: SimProcess, brokerUrl: string, options: { intervalS?: number; logLevel?: string; httpPort?: number } = {}): string {
   const driven = options.intervalS === undefined;
   const interval = options.intervalS ?? 86_400;
   const cycles = (seconds: number) => (seconds / DEFAULT_INTERVAL_S) * interval;
@@ -39,6 +39,8 @@ export function writeBridgeConfig(path: string, sim: SimProcess, brokerUrl: stri
     poll: { interval },
     ...(driven ? { details: { ips: cycles(DEFAULT_DETAILS_S.ips), refresh: cycles(DEFAULT_DETAILS_S.refresh) } } : {}),
     log: { level: options.logLevel ?? "silent" },
+    // the HTTP side (web panel, /health) on 127.0.0.1, port 0 for a free one
+    ...(options.httpPort !== undefined ? { http: { port: options.httpPort, host: "127.0.0.1" } } : {}),
   };
   writeFileSync(path, dump(raw));
   return path;

@@ -12,6 +12,7 @@ import { FloorClient } from "./floor.js";
 import { TASK_MS, taskLatencies } from "./latency.js";
 import { LOGIN_HOURS, loginsOverTwoHours } from "./logins.js";
 import { ObserverProcess } from "./observer.js";
+import { panelCost } from "./panel.js";
 import { plainStartPeak } from "./plain-start.js";
 import { measurePveSide } from "./pve-side.js";
 import { atMost, p95, round, sizeLabel, type ResultRow } from "./report.js";
@@ -128,6 +129,13 @@ async function main(): Promise<ResultRow[]> {
     // What follows (a second bridge for the login test) is the benchmark's own work, not the daemon's.
     await bridge.stop();
     bridge = null;
+
+    // the web panel, with a fresh bridge serving it: first render, and a connected browser's cost
+    if (isLargest) {
+      const panel = await panelCost({ sim, observer, brokerUrl: broker.url, clock: rig.clock, directory, label, progress });
+      rows.push(...panel.rows);
+      progress(panel.summary);
+    }
 
     // 2 h of simulated time with a fresh bridge: logins and failed requests
     const logins = await loginsOverTwoHours(sim, config, rig.clock);

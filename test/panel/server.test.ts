@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { capturingLogger, waitFor } from "../mqtt/helpers.js";
 import { BASE, openWs, startPanelRig, type PanelRig, type WsClient } from "./helpers.js";
 
@@ -23,6 +25,23 @@ async function retain(topic: string, payload: string): Promise<void> {
 }
 
 const guest = (name: string) => JSON.stringify({ vmid: 100, name, node: "pve1", type: "qemu", status: "running" });
+/** A raw client of `/api/ws?batch=1`: every frame as received, and the messages they carry. */
+async function batchWs(url: string) {
+  const socket = new WebSocket(new URL("/api/ws?batch=1", url.replace(/^http/, "ws")));
+  const frames: unknown[] = [];
+  socket.on("message", (data) => frames.push(JSON.parse(String(data))));
+  await once(socket, "open");
+  return {
+    frames,
+    messages: () => frames.flat() as Array<{ topic: string; payload: unknown }>,
+    async close() {
+      if (socket.readyState === WebSocket.CLOSED) return;
+      socket.close();
+      await once(socket, "close");
+    },
+  };
+}
+
 const published = (topic: string) => rig!.received.filter((m) => m.topic === `${BASE}/${topic}`);
 
 describe("/api/ws", () => {
@@ -44,6 +63,34 @@ describe("/api/ws", () => {
     const change = await client.waitFor((m) => m.topic === "qemu/100" && (m.payload as { name: string }).name === "renamed", "the live change");
     expect(change.payload).toMatchObject({ vmid: 100, name: "renamed" });
     await second.waitFor((m) => m.topic === "qemu/100" && (m.payload as { name: string }).name === "renamed", "the change on the second browser");
+  });
+
+  it("with ?batch=1 sends the same messages, those of one turn in one frame (a JSON array)", async () => {
+    rig = await startPanelRig();
+    await retain("qemu/100", guest("web"));
+    await retain("qemu/100/availability", "online");
+    await retain("bridge/info", JSON.stringify({ version: "0.1.0" }));
+    const first = await batchWs(rig.http.url);
+    let second: Awaited<ReturnType<typeof batchWs>> | null = null;
+    try {
+      await waitFor(() => first.messages().length === 3, "the first replay");
+      const other = await batchWs(rig.http.url);
+      second = other;
+      await waitFor(() => other.messages().length === 3, "the second replay");
+      expect(first.messages()).toContainEqual({ topic: "qemu/100", payload: JSON.parse(guest("web")) });
+      expect(first.messages()).toContainEqual({ topic: "qemu/100/availability", payload: "online" });
+      // the second browser's replay comes from the panel's copy, all at once: one frame
+      expect(other.frames).toHaveLength(1);
+      expect(other.messages()).toEqual(expect.arrayContaining(first.messages()));
+
+      await Promise.all([retain("qemu/100", guest("renamed")), retain("qemu/100/availability", "offline")]);
+      await waitFor(() => other.messages().some((m) => m.topic === "qemu/100/availability" && m.payload === "offline"), "the changes");
+      expect(other.messages()).toContainEqual({ topic: "qemu/100", payload: JSON.parse(guest("renamed")) });
+      for (const frame of [...first.frames, ...other.frames]) expect(Array.isArray(frame)).toBe(true);
+    } finally {
+      await first.close();
+      await second?.close();
+    }
   });
 
   it("publishes a command on B/<device>/set (not retained) and forwards the bridge's result; /api/events lists it", async () => {

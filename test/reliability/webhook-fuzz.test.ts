@@ -63,7 +63,7 @@ describe("10,000 random requests to POST /api/pve-notification", () => {
   });
 
   it("answers each with a known status, publishes exactly the accepted ones, stays up, RSS grows by less than 10 MB", { timeout: 120_000 }, async () => {
-    const url = `${await bridge.httpUrl()}${NOTIFICATION_PATH}`;
+    const url = `${await bridge.url()}${NOTIFICATION_PATH}`;
     const random = seededRandom(20261207);
     const statuses = new Map<number, number>();
     const run = async (count: number) => {

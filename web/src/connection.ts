@@ -44,6 +44,8 @@ export class Connection {
     const url = new URL("api/ws", location.href);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     if (this.token) url.searchParams.set("token", this.token);
+    // the messages of one server turn in one frame (an array): thousands of changes, a few events
+    url.searchParams.set("batch", "1");
     this.handlers.status("connecting");
     const socket = new WebSocket(url);
     this.socket = socket;
@@ -54,7 +56,9 @@ export class Connection {
     };
     socket.onmessage = (event) => {
       try {
-        this.queue.push(JSON.parse(String(event.data)) as Message);
+        const data = JSON.parse(String(event.data)) as Message | Message[];
+        if (Array.isArray(data)) for (const message of data) this.queue.push(message);
+        else this.queue.push(data);
       } catch {
         return;
       }

@@ -119,7 +119,8 @@ export function createPanel(options: PanelOptions): Panel {
           ws.close(4401, "unauthorized: a valid token is required");
           return;
         }
-        servePanelSocket(ws, { mirror, refusal: () => refusal, log });
+        const batch = new URL(request.url ?? "/", "http://panel").searchParams.get("batch") === "1";
+        servePanelSocket(ws, { mirror, refusal: () => refusal, log, batch });
       });
       return true;
     },

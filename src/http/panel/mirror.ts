@@ -155,7 +155,7 @@ export class TopicMirror {
       try {
         if (want) {
           // wide first, then drop the narrow filters: results keep flowing during the switch
-          await client.subscribeAsync(all, { qos: 1 });
+          await client.subscribeAsync(all, { qos: 0 });
           this.wide = true;
           await client.unsubscribeAsync(this.narrowFilters);
         } else {

@@ -18,15 +18,19 @@ export function errorFrame(error: string, request: string | null, id: unknown = 
 /**
  * One WebSocket of /api/ws: the replay and every change out; commands in, checked, then published
  * on the bridge's `/set` topic so the bridge's own command path validates, runs and answers them.
+ * With `batch` (`/api/ws?batch=1`, what the panel asks for), the messages of one turn of the event
+ * loop go out as one frame, a JSON array of them: a poll's thousand changes cost the bridge a few
+ * sends and the browser a few message events instead of a thousand of each.
  */
-export function servePanelSocket(socket: WebSocket, deps: { mirror: TopicMirror; refusal: () => string | null; log: Logger; now?: () => number }): void {
+export function servePanelSocket(socket: WebSocket, deps: { mirror: TopicMirror; refusal: () => string | null; log: Logger; batch?: boolean; now?: () => number }): void {
   const { mirror, log } = deps;
   const now = deps.now ?? Date.now;
   let tokens = COMMAND_BURST;
   let refilledAt = now();
   let alive = true;
+  let pending: string[] = [];
 
-  const detach = mirror.attach((frame) => {
+  const send = (frame: string) => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       log.warn("panel WebSocket client too slow to follow the changes: closed (it reconnects)");
@@ -34,7 +38,19 @@ export function servePanelSocket(socket: WebSocket, deps: { mirror: TopicMirror;
       return;
     }
     socket.send(frame);
-  });
+  };
+  const flush = () => {
+    const frames = pending;
+    pending = [];
+    send(`[${frames.join(",")}]`);
+  };
+  const detach = mirror.attach(
+    deps.batch
+      ? (frame) => {
+          if (pending.push(frame) === 1) setImmediate(flush);
+        }
+      : send,
+  );
   const ping = setInterval(() => {
     if (!alive) {
       socket.terminate();
@@ -51,6 +67,7 @@ export function servePanelSocket(socket: WebSocket, deps: { mirror: TopicMirror;
   socket.on("close", () => {
     clearInterval(ping);
     detach();
+    pending = [];
   });
   socket.on("error", (error) => log.debug({ err: error.message }, "panel WebSocket error"));
   socket.on("message", (data, isBinary) => {

@@ -81,7 +81,9 @@ function NodeSection(props: {
         <h2>
           {node.name} <span class={`badge ${statusTone(status)}`}>{formatValue(status, "text", t, formats)}</span>
         </h2>
-        <span class="muted">{t("panel.guest_count", { running, total: node.guests.length })}</span>
+        <span class="muted" data-guests={node.guests.length}>
+          {t("panel.guest_count", { running, total: node.guests.length })}
+        </span>
         {props.results.has(node.topic) && <ResultBadge result={props.results.get(node.topic)} t={t} />}
         {props.canAct && node.state.status !== undefined && (
           <button type="button" class="icon" aria-label={`${t("panel.actions")} ${node.name}`} data-actions={node.topic} onClick={() => props.onActions(node.topic)}>
