@@ -175,6 +175,7 @@ export class MqttConnection {
     }
     return new Promise((resolve) => {
       try {
+        this.gatherThisTick();
         this.client.publish(topic, payload, { retain: options.retain, qos: options.qos }, (error) => {
           if (error) this.options.log.debug({ topic, err: error.message }, "MQTT publish failed: message dropped");
           resolve(!error);
@@ -204,8 +205,9 @@ export class MqttConnection {
   }
 
   /**
-   * Node's own stream batching (cork/uncork): the states published in one tick leave in one socket
-   * write instead of a few system calls each (docs/performance.md has the measurement).
+   * Node's own stream batching (cork/uncork): the messages published in one tick (a poll's states,
+   * the discovery configs in flight at start-up) leave in one socket write instead of one each
+   * (docs/performance.md has the measurement).
    */
   private gatherThisTick(): void {
     const stream = this.client.stream;
