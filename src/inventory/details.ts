@@ -100,25 +100,17 @@ export class DetailsCollector {
       const memory = this.observe(guest, this.guests.get(key));
       guests.set(key, memory);
       const phase = cycle + spreadHash(guest.vmid);
-      if (guest.status === "running") {
-        const ips: Job = { run: () => this.fetchIps(api, guest, memory), cost: memory.config ? 1 : 2 };
-        if (memory.ips === undefined) firstReads.push(ips);
-        else if (wanted.ips.has(guest.vmid)) {
-          memory.silentUntil = 0;
-          due.push(ips);
-        } else if (isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory)) due.push(ips);
-        const agentOs = memory.agentOs;
-        if (agentOs?.due) osReads.push({ run: () => agentOs.read(api, guest, this.problems), cost: 1 });
-      } else if (guest.status !== "unknown" && !memory.config && !memory.configAsked) {
+      const ipsRead = this.ipsRead(guest, memory, phase, wanted);
+      if (ipsRead) (ipsRead === "first" ? firstReads : due).push({ run: () => this.fetchIps(api, guest, memory), cost: memory.config ? 1 : 2 });
+      const agentOs = memory.agentOs;
+      if (guest.status === "running" && agentOs?.due) osReads.push({ run: () => agentOs.read(api, guest, this.problems), cost: 1 });
+      if (guest.status !== "running" && guest.status !== "unknown" && !memory.config && !memory.configAsked) {
         // a guest not running has no agent to ask: its `os` comes from its config's ostype
         memory.configAsked = true;
         firstReads.push({ run: () => this.configOf(api, guest, memory).then(() => undefined), cost: 1 });
       }
-      if (guest.status !== "unknown") {
-        const snapshots: Job = { run: () => this.fetchSnapshots(api, guest, memory), cost: 1 };
-        if (memory.snapshots === undefined) firstReads.push(snapshots);
-        else if (wanted.snapshots.has(guest.vmid) || isDue(phase, this.cadence.snapshots)) due.push(snapshots);
-      }
+      const snapshotsRead = this.snapshotsRead(guest, memory, phase, wanted);
+      if (snapshotsRead) (snapshotsRead === "first" ? firstReads : due).push({ run: () => this.fetchSnapshots(api, guest, memory), cost: 1 });
     }
     for (const key of this.guests.keys()) if (!guests.has(key)) this.problems.forget(`${key}:`);
     this.guests = guests;
@@ -138,6 +130,24 @@ export class DetailsCollector {
   /** Whether some backup storage has been listed (else nothing is known of backups). */
   get backupsListed(): boolean {
     return this.backups.size > 0;
+  }
+
+  /** Whether a guest's IPs are read in this cycle: its first reading, due (cadence, task feed, agent retry), or not. */
+  private ipsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails): "first" | "due" | null {
+    if (guest.status !== "running") return null;
+    if (memory.ips === undefined) return "first";
+    if (wanted.ips.has(guest.vmid)) {
+      memory.silentUntil = 0;
+      return "due";
+    }
+    return isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory) ? "due" : null;
+  }
+
+  /** Whether a guest's snapshots are listed in this cycle: its first reading, due (cadence, task feed), or not. */
+  private snapshotsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails): "first" | "due" | null {
+    if (guest.status === "unknown") return null;
+    if (memory.snapshots === undefined) return "first";
+    return wanted.snapshots.has(guest.vmid) || isDue(phase, this.cadence.snapshots) ? "due" : null;
   }
 
   /** A guest started in the last few minutes whose agent did not answer yet: asked again every few polls. */

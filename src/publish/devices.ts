@@ -7,7 +7,7 @@ import { allDisks, allPools } from "../inventory/health.js";
 import { clusterKey, diskKey, guestKey, nodeKey, storageKey, zfsKey, type DeviceKey } from "../inventory/types.js";
 import type { Logger } from "../log.js";
 import type { Publisher } from "../mqtt/publisher.js";
-import { stateJsonWithLastSeen, stateValues, type StateKind, type StateValues } from "../state/build.js";
+import { lastSeenJson, stateJsonWithLastSeen, stateValues, type StateKind, type StateValues } from "../state/build.js";
 import { clusterSource, guestCounts, guestSource, nodeSource, storageSource } from "../state/sources.js";
 import type { CommandResult } from "../state/types.js";
 import { DiscoverySync } from "./discovery-sync.js";
@@ -48,6 +48,8 @@ export class DeviceSync {
   private readonly records: DeviceRecords;
   private readonly discovery: DiscoverySync;
   private readonly presence: Presence;
+  /** The `last_seen` of the poll being synced: one value for every device of it. */
+  private lastSeen = { now: Number.NaN, json: "" };
 
   constructor(private readonly options: DeviceSyncOptions) {
     this.records = new DeviceRecords(options.config.mqtt.base_topic);
@@ -195,7 +197,8 @@ export class DeviceSync {
     const stateDigest = digest(valuesJson);
     if (always || stateDigest !== record.stateDigest) {
       // QoS 0: a state is re-sent on change, every REPUBLISH_EVERY_CYCLES and on reconnect anyway.
-      this.options.publisher.publishUnconfirmed(record.topic, stateJsonWithLastSeen(valuesJson, now), true);
+      if (this.lastSeen.now !== now) this.lastSeen = { now, json: lastSeenJson(now) };
+      this.options.publisher.publishUnconfirmed(record.topic, stateJsonWithLastSeen(valuesJson, this.lastSeen.json), true);
       record.stateDigest = stateDigest;
       record.cyclesSincePublish = 0;
     }

@@ -24,10 +24,16 @@ export function withLastSeen<S extends StateValues>(values: S, now: number): S &
 
 /**
  * The published state from the JSON of its values (already made for change detection): the same
- * object with `last_seen` added as its last field, without serializing the values a second time.
+ * object with `last_seen` (lastSeenJson, the same for every device of a poll) added as its last
+ * field, without serializing the values a second time.
  */
-export function stateJsonWithLastSeen(valuesJson: string, now: number): string {
-  return `${valuesJson.slice(0, -1)},"last_seen":${JSON.stringify(isoTime(now))}}`;
+export function stateJsonWithLastSeen(valuesJson: string, lastSeenJson: string): string {
+  return `${valuesJson.slice(0, -1)},"last_seen":${lastSeenJson}}`;
+}
+
+/** The JSON of a `last_seen` value. */
+export function lastSeenJson(now: number): string {
+  return JSON.stringify(isoTime(now));
 }
 
 export function nodeState(source: KindSources["node"]): NodeState {
