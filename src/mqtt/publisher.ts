@@ -26,7 +26,10 @@ const DEFAULT_MAX_IN_FLIGHT = 64;
 export class Publisher {
   private sent = 0;
   private inFlight = 0;
+  /** Messages handed to `publish` and not settled yet: waiting for room, or in flight. */
+  private unsettled = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly settling: Array<() => void> = [];
 
   constructor(
     private readonly connection: PublishTarget,
@@ -57,6 +60,16 @@ export class Publisher {
     return this.connection.drained();
   }
 
+  /**
+   * Resolves once every message handed over so far is settled (QoS 1: acknowledged, or dropped)
+   * and the socket's buffer has drained: callers that publish many messages wait here once
+   * instead of keeping a promise per message.
+   */
+  async settled(): Promise<void> {
+    if (this.unsettled > 0) await new Promise<void>((resolve) => this.settling.push(resolve));
+    await this.connection.drained();
+  }
+
   /** Publishes an empty retained payload (deletes the retained message). */
   async clear(topic: string): Promise<void> {
     await this.publish(topic, "", { retain: true, qos: 1 });
@@ -84,13 +97,19 @@ export class Publisher {
   }
 
   private async send(topic: string, payload: string, retain: boolean, qos: 0 | 1): Promise<boolean | void> {
-    if (this.inFlight >= this.maxInFlight) await this.ready();
-    this.inFlight++;
+    this.unsettled++;
     try {
-      return await this.connection.publish(topic, payload, { retain, qos });
+      if (this.inFlight >= this.maxInFlight) await this.ready();
+      this.inFlight++;
+      try {
+        return await this.connection.publish(topic, payload, { retain, qos });
+      } finally {
+        this.inFlight--;
+        if (this.inFlight < this.maxInFlight) this.waiting.shift()?.();
+      }
     } finally {
-      this.inFlight--;
-      if (this.inFlight < this.maxInFlight) this.waiting.shift()?.();
+      this.unsettled--;
+      if (this.unsettled === 0) for (const resolve of this.settling.splice(0)) resolve();
     }
   }
 }

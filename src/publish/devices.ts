@@ -74,17 +74,15 @@ export class DeviceSync {
   async sync(outcome: PollOutcome, options: { force?: boolean } = {}): Promise<void> {
     const now = this.options.now();
     const seen = new Set<DeviceKey>();
-    const pending: Promise<unknown>[] = [];
     const { publisher } = this.options;
     for (const device of this.devicesOf(outcome)) {
       if (!publisher.hasRoom) await publisher.ready();
       seen.add(device.key);
-      pending.push(...this.syncDevice(device, now, { force: options.force ?? false, countCycle: true }));
+      this.syncDevice(device, now, { force: options.force ?? false, countCycle: true });
     }
     // A skipped row may be any device: only a complete answer says what vanished (the others keep their last state).
-    if (outcome.skippedRows === 0) pending.push(...this.presence.vanished(seen, now));
-    await Promise.all(pending);
-    await publisher.flushed();
+    if (outcome.skippedRows === 0) this.presence.vanished(seen, now);
+    await publisher.settled();
   }
 
   /** Re-publishes one guest's state now (after a command result or a per-guest refresh). */
@@ -96,8 +94,8 @@ export class DeviceSync {
       break;
     }
     if (!device) return;
-    await Promise.all(this.syncDevice(device, this.options.now(), { force: false, countCycle: false }));
-    await this.options.publisher.flushed();
+    this.syncDevice(device, this.options.now(), { force: false, countCycle: false });
+    await this.options.publisher.settled();
   }
 
   /** Every device offline (after consecutive failed polls). */
@@ -171,23 +169,20 @@ export class DeviceSync {
     }
   }
 
-  private syncDevice(device: DeviceInput, now: number, options: { force: boolean; countCycle: boolean }): Promise<unknown>[] {
+  /** Hands the device's messages to the publisher (the caller waits for `Publisher.settled()`). */
+  private syncDevice(device: DeviceInput, now: number, options: { force: boolean; countCycle: boolean }): void {
     const record = this.records.obtain(device.key, now);
     if (!record.present || record.inputs === null) this.options.log.debug({ device: device.key }, "device seen");
     record.present = true;
     record.lastSeen = now;
-    const pending = this.discovery.sync(record, device.target);
+    this.discovery.sync(record, device.target);
     if (options.countCycle) record.cyclesSincePublish++;
     const due = record.cyclesSincePublish >= REPUBLISH_EVERY_CYCLES;
     // The inventory, rates and details are immutable values: the same objects give the same state.
     const unchanged = device.inputs !== null && record.inputs !== null && sameInputs(record.inputs, device.inputs);
     record.inputs = device.inputs;
     if (!unchanged || options.force || due) this.publishState(record, device, now, options.force || due);
-    if (device.online !== null) {
-      const availability = this.presence.set(record, device.online ? "online" : "offline", { force: options.force });
-      if (availability) pending.push(availability);
-    }
-    return pending;
+    if (device.online !== null) this.presence.set(record, device.online ? "online" : "offline", { force: options.force });
   }
 
   /** Builds the state and publishes it when it differs from the last one published (or `always`). */

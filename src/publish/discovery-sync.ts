@@ -15,26 +15,27 @@ export class DiscoverySync {
     private readonly enabled: boolean,
   ) {}
 
-  /** The messages to send for this device now (none when its discovery is current). */
-  sync(record: DeviceRecord, target: DiscoveryTarget): Promise<unknown>[] {
+  /**
+   * Hands the publisher the messages this device needs now (none when its discovery is current);
+   * `Publisher.settled()` says when they are out.
+   */
+  sync(record: DeviceRecord, target: DiscoveryTarget): void {
     record.lastTarget = target;
-    if (!this.enabled) return [];
+    if (!this.enabled) return;
     const inputs = discoveryInputs(target);
-    if (record.discovery === inputs) return [];
+    if (record.discovery === inputs) return;
     const context = this.context();
-    const pending: Promise<unknown>[] = [];
-    if (record.discovery === null) for (const topic of retiredDiscoveryTopics(context, target)) pending.push(this.publisher.clear(topic));
+    if (record.discovery === null) for (const topic of retiredDiscoveryTopics(context, target)) void this.publisher.clear(topic);
     for (const message of discoveryFor(context, target)) {
-      pending.push(this.publisher.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 }));
+      void this.publisher.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
     }
     record.discovery = inputs;
-    return pending;
   }
 
   /** Clears every discovery topic of a device (a vanished one past `remove_vanished_after`). */
-  clear(record: DeviceRecord): Promise<unknown>[] {
-    if (!this.enabled || !record.lastTarget) return [];
-    return deviceDiscoveryTopics(this.context(), record.lastTarget).map((topic) => this.publisher.clear(topic));
+  clear(record: DeviceRecord): void {
+    if (!this.enabled || !record.lastTarget) return;
+    for (const topic of deviceDiscoveryTopics(this.context(), record.lastTarget)) void this.publisher.clear(topic);
   }
 }
 

@@ -6,7 +6,8 @@ import type { Availability, DeviceRecord, DeviceRecords } from "./records.js";
 
 /**
  * Availability of each device, and what becomes of a device that vanished from PVE: offline, then
- * (with `homeassistant.remove_vanished_after`) its discovery and retained topics cleared.
+ * (with `homeassistant.remove_vanished_after`) its discovery and retained topics cleared. Messages
+ * are handed to the publisher; `Publisher.settled()` says when they are out.
  */
 export class Presence {
   constructor(
@@ -18,20 +19,20 @@ export class Presence {
   ) {}
 
   /** Publishes the availability when it changed (or `force`). */
-  set(record: DeviceRecord, value: Availability, options: { force?: boolean } = {}): Promise<unknown> | null {
-    if (record.availability === value && !options.force) return null;
+  set(record: DeviceRecord, value: Availability, options: { force?: boolean } = {}): void {
+    if (record.availability === value && !options.force) return;
     record.availability = value;
-    return this.publisher.publish(`${record.topic}/availability`, value, { retain: true, qos: 1 });
+    void this.publisher.publish(`${record.topic}/availability`, value, { retain: true, qos: 1 });
   }
 
   /** Every device offline (after consecutive failed polls). */
   async allOffline(): Promise<void> {
-    await Promise.all([...this.records.all()].map((record) => this.set(record, "offline")));
+    for (const record of this.records.all()) this.set(record, "offline");
+    await this.publisher.settled();
   }
 
   /** Handles the devices a complete poll did not have: `seen` holds the keys it had. */
-  vanished(seen: ReadonlySet<string>, now: number): Promise<unknown>[] {
-    const pending: Promise<unknown>[] = [];
+  vanished(seen: ReadonlySet<string>, now: number): void {
     const removeAfter = this.config.homeassistant.remove_vanished_after;
     for (const record of [...this.records.all()]) {
       if (seen.has(record.key)) continue;
@@ -39,13 +40,13 @@ export class Presence {
       record.present = false;
       if (removeAfter !== undefined && now - record.lastSeen >= removeAfter * 1000) {
         this.log.info({ device: record.key }, "vanished device removed (homeassistant.remove_vanished_after)");
-        pending.push(...this.discovery.clear(record), this.publisher.clear(record.topic), this.publisher.clear(`${record.topic}/availability`));
+        this.discovery.clear(record);
+        void this.publisher.clear(record.topic);
+        void this.publisher.clear(`${record.topic}/availability`);
         this.records.delete(record.key);
         continue;
       }
-      const offline = this.set(record, "offline");
-      if (offline) pending.push(offline);
+      this.set(record, "offline");
     }
-    return pending;
   }
 }

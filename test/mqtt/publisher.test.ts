@@ -48,6 +48,29 @@ describe("Publisher", () => {
     expect(await Promise.all([first, second])).toEqual([true, true]);
   });
 
+  it("settled() waits for every message handed over, those still waiting for room included", async () => {
+    const releases: Array<() => void> = [];
+    const target: PublishTarget = {
+      ...recordingTarget(),
+      publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))),
+    };
+    const publisher = new Publisher(target, silentLogger(), 1);
+    void publisher.publish("a", "1", { retain: true });
+    void publisher.publish("b", "2", { retain: true });
+    let settled = false;
+    const waiting = publisher.settled().then(() => (settled = true));
+    // "a" in flight, "b" waiting for room: releasing "a" lets "b" go, which is not settled yet
+    releases.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(releases).toHaveLength(1);
+    expect(settled).toBe(false);
+    releases.shift()!();
+    await waiting;
+    expect(settled).toBe(true);
+    // nothing handed over: settled at once
+    await publisher.settled();
+  });
+
   it("ready() also waits while the socket asks for a drain, then lets the next message go", async () => {
     const target = recordingTarget();
     let drain: () => void = () => undefined;
