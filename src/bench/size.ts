@@ -6,6 +6,7 @@
 import { BridgeProcess } from "./bridge-process.js";
 import { brokerRestart, PEAK_LIMIT_MB } from "./broker-restart.js";
 import { startBroker, type BenchBroker } from "./broker.js";
+import { measureBusy } from "./busy.js";
 import { BenchDirectory, USER, writeBridgeConfig } from "./config.js";
 import { moveAndPoll } from "./cycles.js";
 import { FloorClient } from "./floor.js";
@@ -97,6 +98,11 @@ async function main(): Promise<ResultRow[]> {
     const pveSide = await measurePveSide(rig, label, nodes, guests);
     rows.push(...pveSide.rows);
     progress(`PVE side: ${pveSide.summary}`);
+
+    // the same with a backup job running and guests starting from outside the bridge
+    const busy = await measureBusy(rig, label, nodes, guests, pveSide.bridgeMs);
+    rows.push(...busy.rows);
+    progress(`busy: ${busy.summary}`);
 
     // a frozen cluster: only the periodic re-publishes (and the bridge's own health panel)
     await sim.freeze(true);
