@@ -97,13 +97,27 @@ export async function measureBusy(rig: Rig, label: string, nodes: number, guests
     atMost(label, "bridge CPU / floor CPU with a backup job running", cpuBridgeMs / cpuFloorMs, 3),
   ];
   const summary =
-    `all ≤ ${allMax}, mean ${round(allMean)} per poll (budget ${budget}); details ${round(mean((cycle) => detailRequests(cycle.stats)))}; ` +
+    `all ≤ ${allMax}, mean ${round(allMean)} per poll (budget ${budget}; poll by poll ${cycles.map((cycle) => cycle.stats.requests).join(" ")}); details ${round(mean((cycle) => detailRequests(cycle.stats)))}; ` +
     `log reads ${pveSide.logReadsRunning} over ${pveSide.pollsRunning} polls of the job running, ${pveSide.logReadsEnded} over ${pveSide.pollsEnded} after its end; ` +
     `${outcomes}/${JOB_GUESTS} outcomes, ${addressed}/${pveSide.started.length} started guests with IPs; TLS ${round(mean((cycle) => cycle.tlsConnections))} per poll; ` +
     `simulator ${round(simMs)} ms, bridge ${round(bridgeMs)} ms per poll (steady ${round(steadyBridgeMs)} ms); ` +
     `with the floor: bridge ${round(cpuBridgeMs)} ms, floor ${round(cpuFloorMs)} ms, ratio ${round(cpuBridgeMs / cpuFloorMs)} ` +
     `(log reads ${cpu.logReadsRunning} over ${cpu.pollsRunning} polls of its job running, ${cpu.logReadsEnded} over ${cpu.pollsEnded} after)`;
-  return { rows, summary };
+  // where a figure over the budget comes from: each such poll's requests by path (else the busiest poll's)
+  const over = cycles.flatMap((cycle, index) => (cycle.stats.requests > budget ? [index] : []));
+  const shown = over.length > 0 ? over : [cycles.findIndex((cycle) => cycle.stats.requests === allMax)];
+  const polls = shown.map((index) => `#${index + 1} (${pathCounts(cycles[index]!)})`).join("; ");
+  return { rows, summary: `${summary}; ${over.length > 0 ? "over the budget" : "busiest"}: ${polls}` };
+}
+
+/** A poll's requests by path, node names and ids folded (`/nodes/{n}/qemu/{id}/config` 3×), most first. */
+function pathCounts(cycle: Cycle): string {
+  const folded = new Map<string, number>();
+  for (const [path, count] of Object.entries(cycle.stats.byPath)) {
+    const shape = path.replace(/\/nodes\/[^/]+/, "/nodes/{n}").replace(/\/(qemu|lxc)\/\d+/, "/$1/{id}").replace(/\/tasks\/[^/]+/, "/tasks/{upid}");
+    folded.set(shape, (folded.get(shape) ?? 0) + count);
+  }
+  return [...folded].sort((a, b) => b[1] - a[1]).map(([shape, count]) => `${shape} ${count}×`).join(", ");
 }
 
 /**
