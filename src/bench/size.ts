@@ -122,7 +122,7 @@ async function main(): Promise<ResultRow[]> {
     rows.push(atMost(label, "task end → state published, p95 (s)", p95(latencies) / 1000, 1));
     progress(`task latency p95 ${p95(latencies)} ms over ${latencies.length} samples`);
 
-    // The bridge's peak: start-up, steady, frozen and command phases.
+    // The bridge's peak: start-up, steady, busy, frozen and command phases.
     const peakMb = await bridge.peakRssMb();
     if (isLargest) rows.push(atMost(label, "peak RSS before the broker restart (MB)", peakMb, PEAK_LIMIT_MB));
     progress(`peak RSS ${round(peakMb)} MB`);
