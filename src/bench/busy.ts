@@ -3,7 +3,7 @@ import { moveAndPoll, type Cycle } from "./cycles.js";
 import { FloorClient } from "./floor.js";
 import { TASK_MS } from "./latency.js";
 import { atMost, exactly, info, round, type ResultRow } from "./report.js";
-import { detailRequests, logReads, pause, type Rig } from "./rig.js";
+import { detailRequests, logReads, pause, SETTLE_MS, type Rig } from "./rig.js";
 import type { SimGuestBrief } from "./sim-process.js";
 
 /** Guests in the backup job: "several", one of them a VM (its log has progress lines). */
@@ -25,8 +25,6 @@ const POLL_SPACING_MS = TASK_MS / 4;
  * show that nothing is read again (the log of an ended task, the listings).
  */
 export const BUSY_CYCLES = 30;
-/** Polls before the floor pass's job, unmeasured: the floor's fresh connections are opened and its code is as warm as the bridge's. */
-const FLOOR_WARMUP_CYCLES = 2;
 
 export interface Busy {
   rows: ResultRow[];
@@ -64,7 +62,6 @@ export async function measureBusy(rig: Rig, label: string, nodes: number, guests
   const floor = await FloorClient.login({ url: rig.sim.info.urls[0]!, user: USER, password: rig.sim.info.users[USER]! });
   let cpu: Pass;
   try {
-    for (let i = 0; i < FLOOR_WARMUP_CYCLES; i++) await moveAndPoll(rig, { floor });
     cpu = await busyPass(rig, 1, { floor });
   } finally {
     await floor.close();
@@ -125,7 +122,7 @@ function pathCounts(cycle: Cycle): string {
  * POLL_SPACING_MS apart. Whether the job still runs is asked before each poll: a poll that began
  * with it ended may read its log once (to the end), the polls after that never.
  */
-async function busyPass(rig: Rig, pass: number, options: Parameters<typeof moveAndPoll>[1]): Promise<Pass> {
+async function busyPass(rig: Rig, pass: number, options: { idleClosed?: boolean; floor?: FloorClient }): Promise<Pass> {
   const all = await rig.sim.guests();
   const nodeNames = [...new Set(all.map((guest) => guest.node))].sort();
   const node = nodeNames[pass % nodeNames.length]!;
@@ -141,7 +138,8 @@ async function busyPass(rig: Rig, pass: number, options: Parameters<typeof moveA
     if (wait > 0) await pause(wait);
     lastStart = Date.now();
     const ended = (await rig.sim.task(upid)).ended;
-    const cycle = await moveAndPoll(rig, options);
+    const polled = await moveAndPoll(rig, { idleClosed: options.idleClosed ?? false });
+    const cycle = options.floor ? { ...polled, floorMicros: await replayWarm(rig, options.floor) } : polled;
     result.cycles.push(cycle);
     if (ended) {
       result.logReadsEnded += logReads(cycle.stats);
@@ -153,6 +151,19 @@ async function busyPass(rig: Rig, pass: number, options: Parameters<typeof moveA
   }
   if (result.pollsEnded === 0) throw new Error(`the backup job ${upid} did not end within the ${BUSY_CYCLES} busy polls: the phase measured no job end`);
   return result;
+}
+
+/**
+ * The floor's CPU for the poll just made, its connections open as in the CPU phase: a first replay
+ * opens those a burst of this poll needs (the floor opens one per request in flight; handshakes,
+ * 2–4 ms each, are not the floor's code and the CPU phase's floor has its connections open long
+ * since), the second is measured, against the simulator still in that poll's state.
+ */
+async function replayWarm(rig: Rig, floor: FloorClient): Promise<number> {
+  const requests = await rig.sim.requests("GET");
+  await floor.replay(requests);
+  await rig.observer.quiet(SETTLE_MS);
+  return floor.replay(requests);
 }
 
 /** JOB_GUESTS non-template guests of the node in vmid order, the first VM among them. */
