@@ -13,8 +13,8 @@ const JOB_STORAGE = "nas";
 /**
  * Polls start at least this far apart (real time): the simulator's tasks run in real time
  * (TASK_MS each, a job JOB_GUESTS × TASK_MS), while the bench drives polls as fast as they go
- * (~0.1 s a poll at 3 nodes). Spaced so, the job spans ≥ 16 polls at every size, with its log
- * read while it runs, as at a 30 s interval a nightly job spans many polls.
+ * (~0.1 s a poll at 3 nodes). Spaced so, the job spans up to 16 polls (fewer where a poll takes
+ * longer than the spacing), its log read while it runs, as at a 30 s interval a nightly job spans many polls.
  */
 const POLL_SPACING_MS = TASK_MS / 4;
 /**
@@ -51,8 +51,9 @@ interface Pass {
  *   the bridge's;
  * - the CPU against the floor with connections kept, as in the CPU phase (a handshake would weigh
  *   on both sides alike and flatter the ratio): the ≤ 3× floor target with a backup job running.
- * Each pass checks the scenario happened: the job's outcome of each guest reached MQTT (the last
- * one only from the read to the end) and the started guests' IPs were read.
+ * Each pass fails unless its job ended within it; the first also checks the rest happened: each
+ * guest's outcome of the job reached MQTT (the last one's `Finished` line is written as the job
+ * ends) and the started guests are running with an IP.
  */
 export async function measureBusy(rig: Rig, label: string, nodes: number, guests: number, steadyBridgeMs: number): Promise<Busy> {
   const pveSide = await busyPass(rig, 0, { idleClosed: true });
