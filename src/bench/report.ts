@@ -16,6 +16,11 @@ export function atMost(size: string, figure: string, value: number, limit: numbe
   return { size, figure, value: round(value), target: targetText, pass: value <= limit };
 }
 
+/** A row whose target is one exact value (a count the scenario must reach). */
+export function exactly(size: string, figure: string, value: number, expected: number, targetText = `= ${expected}`): ResultRow {
+  return { size, figure, value: round(value), target: targetText, pass: value === expected };
+}
+
 /** A row reported for information, with no target: it always passes. */
 export function info(size: string, figure: string, value: number): ResultRow {
   return { size, figure, value: round(value), target: "(reported)", pass: true };

@@ -29,6 +29,14 @@ export function detailRequests(stats: SimStats): number {
   return Object.entries(stats.byPath).reduce((sum, [path, count]) => (path.startsWith("GET ") && !CORE_PATH.test(path) ? sum + count : sum), 0);
 }
 
+/** A vzdump task's log (`/nodes/{n}/tasks/{upid}/log`): read only while the task runs, and once to the end. */
+const TASK_LOG_PATH = /^GET \/nodes\/[^/]+\/tasks\/[^/]+\/log$/;
+
+/** Task log reads among the counted ones. */
+export function logReads(stats: SimStats): number {
+  return Object.entries(stats.byPath).reduce((sum, [path, count]) => (TASK_LOG_PATH.test(path) ? sum + count : sum), 0);
+}
+
 /** The cluster moves by one poll interval: counters and uptime in the simulator, and the bridge's clock. */
 export async function nextInterval(rig: Rig): Promise<void> {
   await rig.sim.advance(CYCLE_MS);

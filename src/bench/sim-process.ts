@@ -28,6 +28,15 @@ export interface LoggedRequest {
   at: number;
 }
 
+export interface SimGuestBrief {
+  vmid: number;
+  kind: "qemu" | "lxc";
+  node: string;
+  status: string;
+  template: boolean;
+  agent: boolean;
+}
+
 const CLI = fileURLToPath(new URL("../sim/cli.js", import.meta.url));
 
 /** The PVE simulator in a child process (its CPU is not the bridge's), driven by `src/sim/cli.ts` commands. */
@@ -58,6 +67,13 @@ export class SimProcess {
     await this.stats();
   }
 
+  /** A command whose answer is its result or {"error"} when the simulator refused it. */
+  private async control<T>(command: Record<string, unknown>): Promise<T> {
+    const reply = await this.child.ask<T | { error: string }>(command);
+    if (typeof reply === "object" && reply !== null && "error" in reply) throw new Error(`simulator refused ${String(command.cmd)}: ${reply.error}`);
+    return reply as T;
+  }
+
   /** Closes idle connections, as PVE's proxy does ~5 s after a connection's last request. */
   async closeIdle(): Promise<void> {
     this.child.tell({ cmd: "closeIdle" });
@@ -79,6 +95,26 @@ export class SimProcess {
   async clock(offsetMs: number): Promise<void> {
     this.child.tell({ cmd: "clock", offsetMs });
     await this.stats();
+  }
+
+  /** Every guest in vmid order, in brief. */
+  async guests(): Promise<SimGuestBrief[]> {
+    return (await this.control<{ guests: SimGuestBrief[] }>({ cmd: "guests" })).guests;
+  }
+
+  /** A backup job as PVE's scheduler runs it (root@pam, no API call): one vzdump task on `node`; its UPID. */
+  async startBackup(job: { node: string; vmids: number[]; storage: string }): Promise<string> {
+    return (await this.control<{ upid: string }>({ cmd: "backup", ...job })).upid;
+  }
+
+  /** A guest started outside the bridge (`qm start` on the node): a qmstart / vzstart task; its UPID. */
+  async startGuest(vmid: number): Promise<string> {
+    return (await this.control<{ upid: string }>({ cmd: "startGuest", vmid })).upid;
+  }
+
+  /** How far a task got: its log lines so far and whether it ended. */
+  task(upid: string): Promise<{ lines: number; ended: boolean }> {
+    return this.control({ cmd: "task", upid });
   }
 
   stop(): Promise<void> {

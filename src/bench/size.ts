@@ -6,6 +6,7 @@
 import { BridgeProcess } from "./bridge-process.js";
 import { brokerRestart, PEAK_LIMIT_MB } from "./broker-restart.js";
 import { startBroker, type BenchBroker } from "./broker.js";
+import { measureBusy } from "./busy.js";
 import { BenchDirectory, USER, writeBridgeConfig } from "./config.js";
 import { moveAndPoll } from "./cycles.js";
 import { FloorClient } from "./floor.js";
@@ -99,6 +100,11 @@ async function main(): Promise<ResultRow[]> {
     rows.push(...pveSide.rows);
     progress(`PVE side: ${pveSide.summary}`);
 
+    // the same with a backup job running and guests starting from outside the bridge
+    const busy = await measureBusy(rig, label, nodes, guests, pveSide.bridgeMs);
+    rows.push(...busy.rows);
+    progress(`busy: ${busy.summary}`);
+
     // a frozen cluster: only the periodic re-publishes (and the bridge's own health panel)
     await sim.freeze(true);
     await bridge.poll();
@@ -117,7 +123,7 @@ async function main(): Promise<ResultRow[]> {
     rows.push(atMost(label, "task end → state published, p95 (s)", p95(latencies) / 1000, 1));
     progress(`task latency p95 ${p95(latencies)} ms over ${latencies.length} samples`);
 
-    // The bridge's peak: start-up, steady, frozen and command phases.
+    // The bridge's peak: start-up, steady, busy, frozen and command phases.
     const peakMb = await bridge.peakRssMb();
     if (isLargest) rows.push(atMost(label, "peak RSS before the broker restart (MB)", peakMb, PEAK_LIMIT_MB));
     progress(`peak RSS ${round(peakMb)} MB`);

@@ -34,6 +34,12 @@ Then reads JSON commands on stdin, one per line, e.g.
   {"cmd":"closeIdle"}                      close idle connections (PVE's proxy does after ~5 s)
   {"cmd":"requests","method":"POST"}       the logged requests (all methods without "method")
   {"cmd":"clearRequests"}
+  {"cmd":"guests"}                         every guest in brief: {"guests":[{"vmid","kind","node","status","template","agent"}]}
+  {"cmd":"backup","node":"pve1","vmids":[100,103],"storage":"nas"}
+                                           a backup job as PVE's scheduler runs it (root@pam): {"upid":"UPID:…"}
+  {"cmd":"startGuest","vmid":105}          a guest started outside the API (qm start on the node): {"upid":"UPID:…"}
+  {"cmd":"task","upid":"UPID:…"}           how far a task got: {"lines":12,"ended":false}
+  The last four answer {"error":"…"} when the simulator refuses.
 Ctrl+C (SIGINT) or SIGTERM stops it; start it again with the same --port and --cert-dir to
 simulate a PVE restart.`;
 
@@ -48,7 +54,29 @@ const CommandSchema = z.discriminatedUnion("cmd", [
   z.object({ cmd: z.literal("hostDown"), host: z.number().int().nonnegative(), down: z.boolean() }),
   /** The logged requests themselves (optionally one method's): what the benchmark replays and times. */
   z.object({ cmd: z.literal("requests"), method: z.string().optional() }),
+  z.object({ cmd: z.literal("guests") }),
+  z.object({
+    cmd: z.literal("backup"),
+    node: z.string(),
+    vmids: z.array(z.number().int()).optional(),
+    storage: z.string(),
+    mode: z.enum(["snapshot", "suspend", "stop"]).optional(),
+    compress: z.string().optional(),
+  }),
+  z.object({ cmd: z.literal("startGuest"), vmid: z.number().int(), user: z.string().optional() }),
+  z.object({ cmd: z.literal("task"), upid: z.string() }),
 ]);
+
+/** Answers one line: the command's result, or {"error"} when the simulator refuses it (the asker waits for a line either way). */
+function answer(run: () => unknown): void {
+  let reply: unknown;
+  try {
+    reply = run();
+  } catch (error) {
+    reply = { error: error instanceof Error ? error.message : String(error) };
+  }
+  process.stdout.write(`${JSON.stringify(reply)}\n`);
+}
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -135,6 +163,20 @@ async function main(): Promise<void> {
         process.stdout.write(`${JSON.stringify(stats)}\n`);
         break;
       }
+      case "guests":
+        answer(() => ({ guests: sim.guestSummaries() }));
+        break;
+      case "backup": {
+        const { cmd: _, ...job } = command;
+        answer(() => ({ upid: sim.startScheduledBackup(job) }));
+        break;
+      }
+      case "startGuest":
+        answer(() => ({ upid: sim.startGuest(command.vmid, command.user) }));
+        break;
+      case "task":
+        answer(() => sim.taskProgress(command.upid) ?? { error: `The simulator has no task ${command.upid}.` });
+        break;
       case "requests": {
         const wanted = command.method?.toUpperCase();
         const requests = sim.requests

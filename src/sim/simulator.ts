@@ -4,7 +4,7 @@ import type { SimContext } from "./context.js";
 import { FaultSet } from "./faults.js";
 import { defaultGuests, defaultStorages, generatedGuests, nodeNames } from "./generate.js";
 import { HostServer } from "./hosts.js";
-import { ClusterModel, specStatus } from "./model.js";
+import { ClusterModel, isRunning, specStatus } from "./model.js";
 import { compileRoutes } from "./router.js";
 import { accessRoutes } from "./routes/access.js";
 import { backupRoutes } from "./routes/backup.js";
@@ -22,7 +22,7 @@ import { runBackupJob } from "./vzdump-job.js";
 import { RequestPipeline } from "./server.js";
 import { TaskRunner } from "./tasks.js";
 import { TimerSet } from "./timers.js";
-import type { SimFault, SimGuestSpec, SimGuestView, SimOptions, SimRequest } from "./types.js";
+import type { SimFault, SimGuestSpec, SimGuestSummary, SimGuestView, SimOptions, SimRequest } from "./types.js";
 
 const DEFAULT_USERS = { "root@pam": "rootpass", "pve2mqtt@pve": "secret-password" };
 const REPOID = "faa83925c9641325";
@@ -203,6 +203,37 @@ export class PveSimulator {
       node: job.node, guests, storage, mode, user: "root@pam", commandLine: `vzdump ${selection} ${options}`,
       ...(job.compress !== undefined ? { compress: job.compress } : {}),
     }).upid;
+  }
+
+  /**
+   * A guest started outside any API client of the simulator (`qm start` / `pct start` on the node,
+   * or PVE's own start-on-boot): a qmstart / vzstart task as `user` that runs the simulator's task
+   * duration and leaves the guest running. Returns its UPID.
+   */
+  startGuest(vmid: number, user = "root@pam"): string {
+    const guest = this.requireGuest(vmid);
+    if (guest.template) throw new Error(`Guest ${vmid} is a template: it cannot start.`);
+    if (isRunning(guest)) throw new Error(`Guest ${vmid} already runs.`);
+    const { model, tasks, settings } = this.ctx;
+    return tasks.start({
+      node: guest.node,
+      type: guest.kind === "qemu" ? "qmstart" : "vzstart",
+      id: String(vmid),
+      user,
+      durationMs: settings.taskDurationMs,
+      finish: () => {
+        if (model.guests.get(vmid) !== guest) return `Configuration file of ${vmid} does not exist`;
+        if (!isRunning(guest)) model.setRunState(guest, "running");
+        return "OK";
+      },
+    }).upid;
+  }
+
+  /** Every guest in vmid order, in brief: what a driver (the benchmark) picks guests from. */
+  guestSummaries(): SimGuestSummary[] {
+    return [...this.model.guests.values()]
+      .sort((a, b) => a.vmid - b.vmid)
+      .map((guest) => ({ vmid: guest.vmid, kind: guest.kind, node: guest.node, status: specStatus(guest), template: guest.template, agent: guest.agent }));
   }
 
   migrateGuest(vmid: number, node: string): void {

@@ -100,6 +100,16 @@ export interface SimFault {
   times?: number;
 }
 
+/** One guest in brief (PveSimulator.guestSummaries). */
+export interface SimGuestSummary {
+  vmid: number;
+  kind: "qemu" | "lxc";
+  node: string;
+  status: string;
+  template: boolean;
+  agent: boolean;
+}
+
 export interface SimGuestView {
   node: string;
   status: string;

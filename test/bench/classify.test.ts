@@ -3,8 +3,8 @@ import { load } from "js-yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { BenchDirectory, writeBridgeConfig } from "../../src/bench/config.js";
 import { peakRssMb, privateMb, processTree, treeMemory } from "../../src/bench/process-memory.js";
-import { info } from "../../src/bench/report.js";
-import { coreRequests, detailRequests } from "../../src/bench/rig.js";
+import { exactly, info } from "../../src/bench/report.js";
+import { coreRequests, detailRequests, logReads } from "../../src/bench/rig.js";
 import type { SimProcess, SimStats } from "../../src/bench/sim-process.js";
 
 const stats = (byPath: Record<string, number>): SimStats => ({
@@ -29,6 +29,26 @@ describe("bench request classes", () => {
     });
     expect(coreRequests(poll)).toBe(6);
     expect(detailRequests(poll)).toBe(5);
+  });
+
+  it("counts vzdump task log reads, on any node, apart from the task's status and the node's task list", () => {
+    const upid = "UPID:pve2:00002A00:00000000:66000000:vzdump::root@pam:";
+    const poll = stats({
+      "GET /cluster/tasks": 1,
+      [`GET /nodes/pve2/tasks/${upid}/log`]: 1,
+      "GET /nodes/pve11/tasks/UPID:pve11:00002A01:00000000:66000001:vzdump:101:root@pam:/log": 2,
+      [`GET /nodes/pve2/tasks/${upid}/status`]: 1,
+      "GET /nodes/pve2/tasks": 1,
+      "GET /nodes/pve2/storage/nas/content": 1,
+    });
+    expect(logReads(poll)).toBe(3);
+    expect(detailRequests(poll)).toBe(6);
+  });
+
+  it("passes an exact count only when it is reached", () => {
+    expect(exactly("3 nodes / 30 guests", "outcomes on MQTT", 4, 4)).toMatchObject({ target: "= 4", pass: true });
+    expect(exactly("3 nodes / 30 guests", "outcomes on MQTT", 3, 4).pass).toBe(false);
+    expect(exactly("3 nodes / 30 guests", "started with IPs", 5, 4, "= 4 started")).toMatchObject({ target: "= 4 started", pass: false });
   });
 
   it("reports a figure without a target as passing", () => {

@@ -38,4 +38,44 @@ describe("sim cli (built by the global setup)", () => {
       expect(await exited).toBe(0);
     }
   });
+
+  it("lists guests, starts a scheduled backup job and a guest from outside, reports their tasks, and answers an error line when it refuses", async () => {
+    const child = spawn(process.execPath, [cli, "--nodes", "2", "--guests", "20", "--task-ms", "50"], { stdio: ["pipe", "pipe", "inherit"] });
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const ask = async (command: Record<string, unknown>): Promise<any> => {
+      child.stdin!.write(`${JSON.stringify(command)}\n`);
+      return JSON.parse((await lines.next()).value as string);
+    };
+    try {
+      await lines.next();
+      const { guests } = await ask({ cmd: "guests" });
+      expect(guests).toHaveLength(20);
+      expect(guests[0]).toEqual({ vmid: 100, kind: expect.stringMatching(/^(qemu|lxc)$/), node: "pve1", status: expect.any(String), template: false, agent: expect.any(Boolean) });
+      const onPve1 = guests.filter((guest: { node: string; template: boolean }) => guest.node === "pve1" && !guest.template).map((guest: { vmid: number }) => guest.vmid).slice(0, 2);
+      const backup = await ask({ cmd: "backup", node: "pve1", vmids: onPve1, storage: "nas" });
+      expect(backup.upid).toMatch(/^UPID:pve1:.*:vzdump::root@pam:$/);
+      const stopped = guests.find((guest: { status: string; template: boolean }) => guest.status === "stopped" && !guest.template);
+      const start = await ask({ cmd: "startGuest", vmid: stopped.vmid });
+      expect(start.upid).toContain(`start:${stopped.vmid}:root@pam:`);
+      expect(await ask({ cmd: "task", upid: start.upid })).toEqual({ lines: 0, ended: false });
+      // the job: two guests of 50 ms each; the start: 50 ms
+      for (;;) {
+        const job = await ask({ cmd: "task", upid: backup.upid });
+        expect(job.lines).toBeGreaterThan(0);
+        if (job.ended && (await ask({ cmd: "task", upid: start.upid })).ended) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect((await ask({ cmd: "guests" })).guests.find((guest: { vmid: number }) => guest.vmid === stopped.vmid).status).toBe("running");
+
+      expect(await ask({ cmd: "startGuest", vmid: stopped.vmid })).toEqual({ error: `Guest ${stopped.vmid} already runs.` });
+      expect(await ask({ cmd: "backup", node: "pve1", vmids: [onPve1[0]], storage: "tape" })).toEqual({ error: 'The simulator has no storage "tape".' });
+      expect(await ask({ cmd: "task", upid: "UPID:nope" })).toEqual({ error: "The simulator has no task UPID:nope." });
+      // still answering in order after the refusals
+      expect((await ask({ cmd: "stats" })).requests).toBe(0);
+    } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    }
+  });
 });
