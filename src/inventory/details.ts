@@ -26,10 +26,11 @@ export const DEFAULT_CADENCE: DetailCadence = { ips: 10, snapshots: 30, backups:
 export interface WantedDetails {
   ips: ReadonlySet<number>;
   snapshots: ReadonlySet<number>;
-  backups: ReadonlySet<number>;
+  /** Guests whose backup ended → the storage the job wrote to (null: not named, any backup storage of the guest's node). */
+  backups: ReadonlyMap<number, string | null>;
 }
 
-const NOTHING_WANTED: WantedDetails = { ips: new Set(), snapshots: new Set(), backups: new Set() };
+const NOTHING_WANTED: WantedDetails = { ips: new Set(), snapshots: new Set(), backups: new Map() };
 
 /** A guest whose agent (or CT interfaces endpoint) did not answer is not asked again for this many cycles. */
 const SILENT_CYCLES = 30;
@@ -117,11 +118,14 @@ export class DetailsCollector {
 
     const listings = backupListings(inventory);
     this.backups = new Map([...this.backups].filter(([key]) => listings.some((listing) => listing.key === key)));
-    const backedUpOn = new Set(inventory.guests.filter((guest) => wanted.backups.has(guest.vmid)).map((guest) => guest.node));
+    const backedUp = inventory.guests.filter((guest) => wanted.backups.has(guest.vmid));
+    // a listing holds a new backup when a guest of one of its nodes was backed up to it
+    const wroteTo = (listing: BackupListing) =>
+      backedUp.some((guest) => listing.nodes.includes(guest.node) && (wanted.backups.get(guest.vmid) ?? listing.storage) === listing.storage);
     for (const listing of listings) {
       const job: Job = { run: () => this.fetchBackups(api, listing), cost: 1 };
       if (!this.backups.has(listing.key)) firstReads.push(job);
-      else if (listing.nodes.some((node) => backedUpOn.has(node)) || isDue(cycle + spreadHash(listing.key), this.cadence.backups)) due.push(job);
+      else if (wroteTo(listing) || isDue(cycle + spreadHash(listing.key), this.cadence.backups)) due.push(job);
     }
     await runLimited([...due, ...withinBudget([...firstReads, ...osReads], FIRST_READ_BUDGET)].map((job) => job.run), CONCURRENCY);
     return this.detailsOf(inventory);

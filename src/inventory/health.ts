@@ -4,6 +4,7 @@ import type { DiskSmart } from "../pve/health-schemas.js";
 import type { PveApi } from "../pve/types.js";
 import { hasCephStorage, toCephHealth, toHaHealth, UNKNOWN_HA, type HaHealth } from "./cluster-health.js";
 import { isPartition, toDiskInfos, type DiskInfo } from "./disks.js";
+import { spreadHash } from "./limit.js";
 import { ProblemLog } from "./problems.js";
 import type { Inventory } from "./types.js";
 import { toUpdatesInfo, UNKNOWN_UPDATES, type UpdatesInfo } from "./updates.js";
@@ -87,12 +88,21 @@ export class HealthReader {
     return this.state;
   }
 
-  /** Whether `key` is due now (and notes it read); seconds 0 turns it off. */
+  /**
+   * Whether `key` is due now (and notes it read); seconds 0 turns it off. The first reading is at
+   * once; the next comes a key-dependent part of the cadence sooner, so that the nodes' disks,
+   * SMART and ZFS reads (and their update checks) fall in different polls, not all in one.
+   */
   private due(key: string, seconds: number): boolean {
     if (seconds <= 0) return false;
     const last = this.lastRead.get(key);
-    if (last !== undefined && this.now() - last < seconds * 1000) return false;
-    this.lastRead.set(key, this.now());
+    const now = this.now();
+    if (last === undefined) {
+      this.lastRead.set(key, now - (spreadHash(key) % 1000) * seconds);
+      return true;
+    }
+    if (now - last < seconds * 1000) return false;
+    this.lastRead.set(key, now);
     return true;
   }
 

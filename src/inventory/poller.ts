@@ -218,7 +218,7 @@ function wantedDetails(changes: TaskChanges): WantedDetails {
   return {
     ips: new Set(changes.started.map((end) => end.vmid)),
     snapshots: new Set(changes.snapshots.map((end) => end.vmid)),
-    backups: new Set(changes.backups),
+    backups: new Map(changes.backups.map((end) => [end.vmid, end.storage])),
   };
 }
 

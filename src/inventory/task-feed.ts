@@ -17,11 +17,17 @@ export interface TaskState {
 }
 
 /** What changed since the last reading: the details to read again now. */
+/** A guest's part of a backup job ended; `storage` null: the job did not name one (every backup storage of its node is listed). */
+export interface BackupPartEnd {
+  vmid: number;
+  storage: string | null;
+}
+
 export interface TaskChanges {
   /** Guests whose snapshot, snapshot-delete or rollback task ended. */
   snapshots: GuestTaskEnd[];
-  /** Guests whose part of a backup job ended: their backup listing is read again. */
-  backups: number[];
+  /** Guests whose part of a backup job ended: the listing of the storage the job wrote to is read again. */
+  backups: BackupPartEnd[];
   /** Guests that started: their IPs and OS. */
   started: GuestTaskEnd[];
 }
@@ -66,13 +72,14 @@ export class TaskFeed {
     for (const task of [...running, ...ended]) logs.set(task.upid, await this.readLog(api, task));
 
     const outcomes = new Map(this.state.outcomes);
-    const backups: number[] = [];
+    const backups: BackupPartEnd[] = [];
     for (const task of [...running, ...ended]) {
-      for (const outcome of backupOutcomes(logs.get(task.upid)!)) {
+      const log = logs.get(task.upid)!;
+      for (const outcome of backupOutcomes(log)) {
         const known = this.logs.get(task.upid)?.guests.get(outcome.vmid);
         const newlyEnded = known?.state !== "ok" && known?.state !== "error";
         outcomes.set(outcome.vmid, outcome);
-        if (newlyEnded) backups.push(outcome.vmid);
+        if (newlyEnded) backups.push({ vmid: outcome.vmid, storage: log.storage });
       }
     }
     const changes: TaskChanges = { snapshots: snapshotTasksEnded(this.previous, tasks), backups, started: guestsStartedSince(this.previous, tasks) };

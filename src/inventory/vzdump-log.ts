@@ -24,6 +24,8 @@ export interface VzdumpLogState {
   linesRead: number;
   /** The guests the job names on its first line ("vzdump 101 102 --…"); null when it runs on --all / --pool or that line was not read. */
   planned: readonly number[] | null;
+  /** The storage the job writes to (its first line's `--storage`); null when it does not say (the node's default) or that line was not read. */
+  storage: string | null;
   /** The guest the job is on now, or null. */
   current: number | null;
   /** Every guest the log mentions (and every planned one), in the order first seen. */
@@ -35,7 +37,7 @@ export interface VzdumpLogState {
 }
 
 export function emptyVzdumpLog(): VzdumpLogState {
-  return { linesRead: 0, planned: null, current: null, guests: new Map(), lastError: null, exitstatus: null };
+  return { linesRead: 0, planned: null, storage: null, current: null, guests: new Map(), lastError: null, exitstatus: null };
 }
 
 const JOB_START = /^INFO: starting new backup job: vzdump\b(.*)$/;
@@ -49,7 +51,7 @@ const TASK_END = /^TASK (?:(OK)|(WARNINGS: \d+)|ERROR: (.*))$/;
 
 /** The state after `lines` (a log read from `state.linesRead` on); lines already read and PVE's placeholders are skipped. */
 export function readVzdumpLog(state: VzdumpLogState, lines: readonly TaskLogLine[]): VzdumpLogState {
-  let { linesRead, planned, current, lastError, exitstatus } = state;
+  let { linesRead, planned, storage, current, lastError, exitstatus } = state;
   let guests: Map<number, VzdumpGuest> | null = null;
   const guestMap = (): Map<number, VzdumpGuest> => (guests ??= new Map(state.guests));
   const update = (vmid: number, patch: Partial<VzdumpGuest>): void => {
@@ -66,6 +68,7 @@ export function readVzdumpLog(state: VzdumpLogState, lines: readonly TaskLogLine
     let match: RegExpExecArray | null;
     if ((match = JOB_START.exec(text))) {
       planned = plannedVmids(match[1]!);
+      storage = optionValue(match[1]!, "--storage");
       for (const vmid of planned ?? []) if (!guestMap().has(vmid)) update(vmid, {});
     } else if ((match = GUEST_START.exec(text))) {
       current = Number(match[1]);
@@ -89,10 +92,20 @@ export function readVzdumpLog(state: VzdumpLogState, lines: readonly TaskLogLine
       current = null;
     }
   }
-  return { linesRead, planned, current, guests: guests ?? state.guests, lastError, exitstatus };
+  return { linesRead, planned, storage, current, guests: guests ?? state.guests, lastError, exitstatus };
 }
 
 /** "vzdump 101 102 --mode snapshot" → [101, 102]; "--vmid 101,102" likewise; --all / --pool → null (not named). */
+/** The value of `--name value` (or `--name=value`) among a vzdump command line's arguments, or null. */
+function optionValue(args: string, name: string): string | null {
+  const tokens = args.trim().split(/\s+/);
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] === name) return tokens[i + 1] ?? null;
+    if (tokens[i]!.startsWith(`${name}=`)) return tokens[i]!.slice(name.length + 1) || null;
+  }
+  return null;
+}
+
 function plannedVmids(args: string): number[] | null {
   const tokens = args.trim().split(/\s+/).filter(Boolean);
   const vmids: number[] = [];

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { backupOutcomes, liveBackups, type LiveBackup } from "../../src/inventory/backups.js";
 import { summarizeTasks, toClusterTasks, vzdumpTasksEnded, type ClusterTask } from "../../src/inventory/tasks.js";
 import { emptyVzdumpLog, readVzdumpLog, type VzdumpLogState } from "../../src/inventory/vzdump-log.js";
+import { Poller } from "../../src/inventory/poller.js";
+import { silentLogger } from "../../src/log.js";
 import { clientFor, requestsTo, startSim } from "../pve/harness.js";
 
 describe("a backup job started by PVE's scheduler, seen from /cluster/tasks and its log alone", () => {
@@ -58,5 +60,29 @@ describe("a backup job started by PVE's scheduler, seen from /cluster/tasks and 
     const tasks = toClusterTasks((await client.clusterTasks()).rows);
     expect(vzdumpTasksEnded(previous, tasks)).toEqual([]);
     expect(requestsTo(sim, `/nodes/pve1/tasks/${upid}/log`)).toHaveLength(reads);
+  });
+});
+
+describe("the backup listings read after a job", () => {
+  it("lists again only the storage the job wrote to (its --storage), not every backup storage of the node", async () => {
+    const sim = await startSim({ hosts: 1, taskDurationMs: 200 });
+    const poller = new Poller(clientFor(sim), { filter: { nodes: ["*"], exclude_vmids: [] }, log: silentLogger() });
+    await poller.poll();
+    await poller.poll();
+    const listings = (storage: string) => requestsTo(sim, `/nodes/pve1/storage/${storage}/content`).length;
+    const before = { nas: listings("nas"), local: listings("local") };
+    expect(before.local).toBeGreaterThan(0);
+    const upid = sim.startScheduledBackup({ node: "pve1", vmids: [100], storage: "nas" });
+    for (let polls = 0; polls < 100 && poller.current?.tasks.outcomes.get(100) === undefined; polls++) {
+      const lines = sim.taskProgress(upid)!.lines;
+      await poller.poll();
+      // the next poll once the job has moved on (a condition on the simulator's side)
+      const deadline = Date.now() + 10_000;
+      while (sim.taskProgress(upid)!.lines === lines && !sim.taskProgress(upid)!.ended && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(poller.current?.tasks.outcomes.get(100)?.status).toBe("ok");
+    expect(listings("nas")).toBeGreaterThan(before.nas);
+    expect(listings("local")).toBe(before.local);
+    expect(poller.current?.details.get("qemu/100")?.lastBackup).toBeGreaterThan(Date.now() - 60_000);
   });
 });

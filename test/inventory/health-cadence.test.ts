@@ -28,6 +28,24 @@ describe("HealthReader cadence (CONTRACT 8: never per poll)", () => {
     expect(api.count("haStatus")).toBe(13);
   });
 
+  it("spreads the nodes' reads over the cadence after the first: not every node's disks in one poll", async () => {
+    const nodes = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`pve${i + 1}`, true]));
+    const api = new FakePve(nodes);
+    let clock = 0;
+    const reader = new HealthReader(silentLogger(), { disks: 600, updates: 1800, cluster: 300 }, () => clock);
+    const pollsWithDiskReads: number[] = [];
+    for (let poll = 0; poll < 41; poll++) {
+      const before = api.count("diskList");
+      await reader.read(api, inventory(api));
+      if (api.count("diskList") > before) pollsWithDiskReads.push(poll);
+      clock += 30_000;
+    }
+    // all six at the first poll; then each node on a poll of its own phase, once per 20 polls
+    expect(pollsWithDiskReads[0]).toBe(0);
+    expect(api.count("diskList")).toBe(6 * 3);
+    expect(new Set(pollsWithDiskReads.slice(1)).size).toBeGreaterThan(2);
+  });
+
   it("reads nothing with a cadence of 0", async () => {
     const api = new FakePve({ pve1: true });
     const reader = new HealthReader(silentLogger(), { disks: 0, updates: 0, cluster: 0 }, () => 0);

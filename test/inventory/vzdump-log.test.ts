@@ -40,6 +40,7 @@ describe("the vzdump log reader", () => {
   it("learns the planned guests from the first line and marks them pending", () => {
     const state = readVzdumpLog(emptyVzdumpLog(), upTo(1));
     expect(state.planned).toEqual([101, 102, 200]);
+    expect(state.storage).toBe("nas");
     expect(guestsNotFinished(state)).toEqual([101, 102, 200]);
     expect(state).toMatchObject({ linesRead: 1, current: null, exitstatus: null });
   });
@@ -102,6 +103,8 @@ describe("the vzdump log reader", () => {
       { n: 3, t: "INFO: status: 12% (1.9 GiB of 16.0 GiB), sparse 0% (0.0 B), duration 10, read/write 199/190 MB/s" },
     ]);
     expect(state.planned).toEqual([105, 106]);
+    // no --storage: the node's default storage, not known from the log
+    expect(state.storage).toBeNull();
     expect(state.guests.get(105)?.progress).toBe(12);
   });
 });
