@@ -28,7 +28,10 @@ export class Publisher {
   private inFlight = 0;
   /** Messages handed to `publish` and not settled yet: waiting for room, or in flight. */
   private unsettled = 0;
+  /** Messages waiting for a slot in flight; release() hands them theirs. */
   private readonly waiting: Array<() => void> = [];
+  /** Callers of ready() waiting for room. */
+  private readonly waitingForRoom: Array<() => void> = [];
   private readonly settling: Array<() => void> = [];
 
   constructor(
@@ -82,7 +85,7 @@ export class Publisher {
 
   /** Resolves when the connection has room: call it before building many messages, to bound memory. */
   async ready(): Promise<void> {
-    if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.inFlight >= this.maxInFlight || this.waiting.length > 0) await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     if (!this.connection.writable) await this.connection.drained();
   }
 
@@ -99,17 +102,39 @@ export class Publisher {
   private async send(topic: string, payload: string, retain: boolean, qos: 0 | 1): Promise<boolean | void> {
     this.unsettled++;
     try {
-      if (this.inFlight >= this.maxInFlight) await this.ready();
-      this.inFlight++;
+      const slot = this.takeSlot();
+      if (slot) await slot;
       try {
         return await this.connection.publish(topic, payload, { retain, qos });
       } finally {
-        this.inFlight--;
-        if (this.inFlight < this.maxInFlight) this.waiting.shift()?.();
+        this.releaseSlot();
       }
     } finally {
       this.unsettled--;
       if (this.unsettled === 0) for (const resolve of this.settling.splice(0)) resolve();
     }
+  }
+
+  /** A slot in flight: taken at once (null) when one is free and nobody waits, else handed over by releaseSlot(). */
+  private takeSlot(): Promise<void> | null {
+    if (this.inFlight < this.maxInFlight && this.waiting.length === 0) {
+      this.inFlight++;
+      return null;
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * Frees a slot. Waiting messages are let go in batches, once half the slots are free, so that
+   * they leave in one socket write (connection.ts gathers a tick's messages) rather than one each.
+   */
+  private releaseSlot(): void {
+    this.inFlight--;
+    if (this.inFlight > this.maxInFlight / 2) return;
+    while (this.waiting.length > 0 && this.inFlight < this.maxInFlight) {
+      this.inFlight++;
+      this.waiting.shift()!();
+    }
+    if (this.inFlight < this.maxInFlight) for (const resolve of this.waitingForRoom.splice(0)) resolve();
   }
 }

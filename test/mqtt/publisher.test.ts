@@ -48,6 +48,32 @@ describe("Publisher", () => {
     expect(await Promise.all([first, second])).toEqual([true, true]);
   });
 
+  it("lets waiting messages go in batches once half the slots are free, so they leave together", async () => {
+    const releases: Array<() => void> = [];
+    const target: PublishTarget = {
+      ...recordingTarget(),
+      publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))),
+    };
+    const publisher = new Publisher(target, silentLogger(), 4);
+    for (let i = 0; i < 8; i++) void publisher.publish(`t${i}`, "x", { retain: true });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    await turn();
+    expect(releases).toHaveLength(4);
+    releases.shift()!();
+    await turn();
+    // 3 in flight: more than half the slots taken, nobody let go yet
+    expect(releases).toHaveLength(3);
+    releases.shift()!();
+    await turn();
+    // 2 in flight: half free, the next two go together
+    expect(releases).toHaveLength(4);
+    while (releases.length > 0) {
+      releases.shift()!();
+      await turn();
+    }
+    await publisher.settled();
+  });
+
   it("settled() waits for every message handed over, those still waiting for room included", async () => {
     const releases: Array<() => void> = [];
     const target: PublishTarget = {
