@@ -14,7 +14,9 @@ const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "readme-panel-test-token";
 const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
 const start = readme.indexOf("## Web panel");
-const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+const panelSection = readme.slice(start, readme.indexOf("\n## ", start + 1));
+// the README's Web panel section links the WebSocket API's page, which has the examples
+const apiPage = readFileSync(fileURLToPath(new URL("../../docs/panel-api.md", import.meta.url)), "utf8");
 
 let h: Harness;
 beforeAll(async () => {
@@ -29,9 +31,13 @@ type Frame = { topic: string; payload: unknown };
 const result = (topic: string, status: string, id: string | null = null) => (m: Frame) =>
   m.topic === topic && (m.payload as { status?: string; id?: unknown }).status === status && (id === null || (m.payload as { id?: unknown }).id === id);
 
-describe("the README's Web panel section, against a real bridge", () => {
+describe("the README's Web panel section and its API page (docs/panel-api.md), against a real bridge", () => {
+  it("links the WebSocket API's page", () => {
+    expect(panelSection).toContain("(docs/panel-api.md)");
+  });
+
   it("its WebSocket examples command the cluster and their results come back as …/result messages", async () => {
-    const examples = [...section.matchAll(/```json\n([\s\S]*?)```/g)].flatMap(([, block]) => block!.trim().split("\n"));
+    const examples = [...apiPage.matchAll(/```json\n([\s\S]*?)```/g)].flatMap(([, block]) => block!.trim().split("\n"));
     expect(examples).toHaveLength(2);
     h.sim.updateGuest(100, { status: "stopped" });
     const ws = await openWs(h.bridge.httpUrl!, { token: TOKEN });
@@ -54,18 +60,18 @@ describe("the README's Web panel section, against a real bridge", () => {
       const error = await ws.waitFor((m) => m.topic === "error", "an error frame");
       expect(Object.keys(error.payload as object).sort()).toEqual(["error", "id", "request"]);
       expect(error.payload).toMatchObject({ request: "qemu/100/reboot", id: "r1" });
-      expect(section.replace(/\s+/g, " ")).toContain('{"topic": "error", "payload": {"error": "<the reason>", "request": "<its topic or null>", "id": <its id or null>}}');
+      expect(apiPage.replace(/\s+/g, " ")).toContain('{"topic": "error", "payload": {"error": "<the reason>", "request": "<its topic or null>", "id": <its id or null>}}');
     } finally {
       await ws.close();
     }
     const closed = await openWs(h.bridge.httpUrl!, { token: "wrong-token-wrong-token" });
     expect((await closed.closed).code).toBe(4401);
-    expect(section).toContain("4401");
+    expect(apiPage).toContain("4401");
   });
 
   it("the panel works inside another site's page (a Home Assistant Webpage dashboard), its token in the URL", async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`this test needs Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does)`);
-    expect(section).toContain("?token=<http.token>");
+    expect(panelSection).toContain("?token=<http.token>");
     const panelUrl = `${h.bridge.httpUrl}/?token=${TOKEN}`;
     // another origin (another port) framing the panel, as Home Assistant's dashboard does
     const host: Server = createServer((_request, response) => {
