@@ -2,6 +2,7 @@
  * The web panel phase alone (docs/performance.md, phase 8): `node dist/bench/panel-only.js NODES GUESTS`
  * (default 20 2000). Its own simulator, broker and MQTT observer, then the same `panelCost` as the
  * full run of `size.js`: for measuring a change to the panel without the ~5 minutes of the others.
+ * `BENCH_PANEL_CYCLES=N` runs N polls per phase instead of 15 (a steadier figure on a shared machine).
  * Progress goes to stderr; the last stdout line is the JSON result rows.
  */
 import { startBroker, type BenchBroker } from "./broker.js";
@@ -15,6 +16,11 @@ import { SimProcess } from "./sim-process.js";
 const [nodes = 20, guests = 2000] = process.argv.slice(2).map(Number);
 if (!Number.isInteger(nodes) || !Number.isInteger(guests) || nodes < 1 || guests < 0) {
   process.stderr.write("usage: node dist/bench/panel-only.js [NODES GUESTS]\n");
+  process.exit(2);
+}
+const phaseCycles = Number(process.env.BENCH_PANEL_CYCLES ?? 15);
+if (!Number.isInteger(phaseCycles) || phaseCycles < 1) {
+  process.stderr.write("BENCH_PANEL_CYCLES must be a whole number of polls, at least 1\n");
   process.exit(2);
 }
 const label = sizeLabel(nodes, guests);
@@ -32,7 +38,7 @@ async function main(): Promise<string> {
     broker = await startBroker();
     observer = await ObserverProcess.start(broker.url);
     progress(`simulator ${sim.info.urls[0]}, ${broker.kind} ${broker.url}`);
-    const panel = await panelCost({ sim, observer, brokerUrl: broker.url, clock: { offsetMs: 0 }, directory, label, progress });
+    const panel = await panelCost({ sim, observer, brokerUrl: broker.url, clock: { offsetMs: 0 }, directory, label, progress, cycles: { warmup: 40, phase: phaseCycles } });
     progress(panel.summary);
     return JSON.stringify(panel.rows);
   } finally {
