@@ -22,7 +22,7 @@ export interface Forwarded {
 export interface BrokerHooks {
   subscribe?: (client: Client, subscription: Subscription) => void;
   /** Return false to hold the publish (the broker handles it once `release` is called). */
-  publish?: (client: Client, packet: AedesPublishPacket, release: () => void) => boolean;
+  publish?: (packet: AedesPublishPacket, release: () => void) => boolean;
 }
 
 /**
@@ -64,8 +64,8 @@ export async function startRecordingBroker(): Promise<RecordingBroker> {
       hooks.subscribe?.(client, subscription);
       callback(null, subscription);
     },
-    authorizePublish: (client, packet, callback) => {
-      if (hooks.publish && !hooks.publish(client, packet, () => callback(null))) return;
+    authorizePublish: (_client, packet, callback) => {
+      if (hooks.publish && !hooks.publish(packet, () => callback(null))) return;
       callback(null);
     },
     authorizeForward: (client, packet) => {

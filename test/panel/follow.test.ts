@@ -96,7 +96,7 @@ describe("the mirror following the bridge's publisher", () => {
     rig.hooks.subscribe = (client, subscription) => {
       if (client.id.startsWith("pve2mqtt_panel_") && subscription.topic === `${BASE}/#`) publisher.publishUnconfirmed(`${BASE}/qemu/100`, guest("new"), true);
     };
-    rig.hooks.publish = (client, packet, release) => {
+    rig.hooks.publish = (packet, release) => {
       if (packet.topic !== `${BASE}/qemu/100` || packet.payload.toString() !== guest("new")) return true;
       held = release;
       return false;
