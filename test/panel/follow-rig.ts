@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createServer, type Socket } from "node:net";
-import { Aedes, type AedesPublishPacket, type Client, type Subscription } from "aedes";
+import { Aedes, type Client, type PublishPacket, type Subscription } from "aedes";
 import mqtt, { type MqttClient } from "mqtt";
 import { createPanel, type Panel } from "../../src/http/panel/index.js";
 import { startHttpServer, type HttpServer } from "../../src/http/server.js";
@@ -22,7 +22,7 @@ export interface Forwarded {
 export interface BrokerHooks {
   subscribe?: (client: Client, subscription: Subscription) => void;
   /** Return false to hold the publish (the broker handles it once `release` is called). */
-  publish?: (packet: AedesPublishPacket, release: () => void) => boolean;
+  publish?: (packet: PublishPacket, release: () => void) => boolean;
 }
 
 /**
