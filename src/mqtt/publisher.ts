@@ -28,9 +28,9 @@ const DEFAULT_MAX_IN_FLIGHT = 64;
  */
 export class Publisher {
   private sent = 0;
+  private readonly sentListeners = new Set<SentListener>();
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
-  private readonly sentListeners = new Set<SentListener>();
 
   constructor(
     private readonly connection: PublishTarget,
