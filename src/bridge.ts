@@ -196,6 +196,8 @@ export class Bridge {
       onResult: (result) => this.metrics?.commands.inc({ action: result.action ?? "unreadable", result: result.status }),
     });
     this.connected = connected;
+    // the panel follows the states as the bridge sends them, not through the broker a second time
+    this.panel?.follow(connected.publisher);
     await connected.goOnline(outcome, {
       stopped: () => this.stopped,
       onReconnect: () => void this.republishEverything("reconnected to the MQTT broker"),

@@ -11,6 +11,9 @@ export interface PublishTarget {
   drained(): Promise<void>;
 }
 
+/** Told of each message the publisher handed to the connection (see `Publisher.onSent`). */
+export type SentListener = (topic: string, payload: string) => void;
+
 /**
  * Messages handed to the connection and not yet settled, above which `ready()` makes callers wait.
  * Enough to keep a local broker busy while bounding memory at start-up, when tens of thousands of
@@ -25,6 +28,7 @@ const DEFAULT_MAX_IN_FLIGHT = 64;
  */
 export class Publisher {
   private sent = 0;
+  private readonly sentListeners = new Set<SentListener>();
   private inFlight = 0;
   /** Messages handed to `publish` and not settled yet: waiting for room, or in flight. */
   private unsettled = 0;
@@ -44,7 +48,7 @@ export class Publisher {
   async publish(topic: string, payload: string, options: { retain: boolean; qos?: 0 | 1 }): Promise<boolean> {
     const delivered = await this.send(topic, payload, options.retain, options.qos ?? 1);
     if (delivered === false) return false;
-    this.noteSent(topic, options.retain);
+    this.noteSent(topic, payload, options.retain);
     return true;
   }
 
@@ -54,7 +58,7 @@ export class Publisher {
    */
   publishUnconfirmed(topic: string, payload: string, retain: boolean): boolean {
     if (!this.connection.publishUnconfirmed(topic, payload, retain)) return false;
-    this.noteSent(topic, retain);
+    this.noteSent(topic, payload, retain);
     return true;
   }
 
@@ -94,9 +98,20 @@ export class Publisher {
     return this.sent;
   }
 
-  private noteSent(topic: string, retain: boolean): void {
+  /**
+   * Calls `listener` with each message handed to the connection (QoS 1: once acknowledged), in
+   * process: the web panel follows the bridge's own messages without receiving them back from the
+   * broker. Returns the function that removes it.
+   */
+  onSent(listener: SentListener): () => void {
+    this.sentListeners.add(listener);
+    return () => this.sentListeners.delete(listener);
+  }
+
+  private noteSent(topic: string, payload: string, retain: boolean): void {
     this.sent++;
     this.log.trace({ topic, retain }, "published");
+    if (this.sentListeners.size > 0) for (const listener of this.sentListeners) listener(topic, payload);
   }
 
   private async send(topic: string, payload: string, retain: boolean, qos: 0 | 1): Promise<boolean | void> {

@@ -7,13 +7,13 @@ import type { FeatureCheck } from "../../pve/privileges.js";
 import { authorized, isLoopbackHost } from "./auth.js";
 import { catalogColumns, type PanelColumn } from "./columns.js";
 import { buildMeta } from "./meta.js";
-import { TopicMirror, type BrokerTarget } from "./mirror.js";
+import { TopicMirror, type BrokerTarget, type SentMessages } from "./mirror.js";
 import { privilegeFix, type PrivilegeReport } from "./privileges.js";
 import { servePanelSocket } from "./socket.js";
 import { staticFiles } from "./static.js";
 import { panelTexts } from "./texts.js";
 
-export type { BrokerTarget } from "./mirror.js";
+export type { BrokerTarget, SentMessages } from "./mirror.js";
 export type { PanelColumn } from "./columns.js";
 export { catalogColumns } from "./columns.js";
 export { brokerTarget } from "./target.js";
@@ -43,6 +43,8 @@ export interface Panel {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Connects the panel's own MQTT client to the bridge's broker (once it is known). */
   connectBroker(target: BrokerTarget): Promise<void>;
+  /** Follows the bridge's own messages in process (its session's publisher), instead of receiving them back from the broker. */
+  follow(source: SentMessages): void;
   /** Why commands are refused by the panel itself, or null. */
   readonly refusal: string | null;
   /** The topic mirror (tests and the bench look at whether `B/#` is subscribed). */
@@ -125,6 +127,7 @@ export function createPanel(options: PanelOptions): Panel {
       return true;
     },
     connectBroker: (target) => mirror.connect(target),
+    follow: (source) => mirror.follow(source),
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
