@@ -4,6 +4,7 @@ import { clusterModel, guestMatches, type NodeView } from "../model.js";
 import type { ActionResult, Column, Kind, Meta, Texts } from "../types.js";
 import { DeviceTable } from "./DeviceTable.js";
 import { GuestTable } from "./GuestTable.js";
+import { useNearViewport } from "./near-viewport.js";
 import { ResultBadge } from "./ResultBadge.js";
 
 interface ClusterProps {
@@ -58,6 +59,9 @@ export function ClusterView({ states, results, version, meta, t, formats, onActi
   );
 }
 
+/** A guest row's height, for the room kept by a section whose rows are not drawn yet. */
+const ROW_HEIGHT_REM = 1.8;
+
 function NodeSection(props: {
   node: NodeView;
   text: string;
@@ -75,8 +79,9 @@ function NodeSection(props: {
   const guests = props.text === "" && props.status === "" ? node.guests : node.guests.filter((guest) => guestMatches(guest, props.text, props.status));
   const running = node.guests.filter((guest) => guest.state.status === "running").length;
   const status = node.state.status ?? node.availability;
+  const [sectionRef, near] = useNearViewport<HTMLElement>();
   return (
-    <section class={`node${node.availability === "offline" ? " offline" : ""}`} data-node={node.slug}>
+    <section ref={sectionRef} class={`node${node.availability === "offline" ? " offline" : ""}`} data-node={node.slug}>
       <header>
         <h2>
           {node.name} <span class={`badge ${statusTone(status)}`}>{formatValue(status, "text", t, formats)}</span>
@@ -103,7 +108,12 @@ function NodeSection(props: {
       </dl>
       {node.guests.length > 0 &&
         (guests.length > 0 ? (
-          <GuestTable guests={guests} results={props.results} columns={columns.guest} t={t} formats={formats} canAct={props.canAct} onActions={props.onActions} />
+          near ? (
+            <GuestTable guests={guests} results={props.results} columns={columns.guest} t={t} formats={formats} canAct={props.canAct} onActions={props.onActions} />
+          ) : (
+            // far from the screen: the rows' room only, drawn when the section comes near
+            <div class="rows-later" style={{ height: `${2 + guests.length * ROW_HEIGHT_REM}rem` }} data-rows-later={guests.length} />
+          )
         ) : (
           <p class="muted">{t("panel.no_guests")}</p>
         ))}
