@@ -40,5 +40,5 @@ EXPOSE 9616 1883
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD wget -q -O /dev/null http://127.0.0.1:9616/health || exit 1
 # V8 memory flags (src/runtime.ts): ~130 MB instead of ~200 MB at 2,000 guests (docs/performance.md).
-ENTRYPOINT ["node", "--max-semi-space-size=2", "--heap-growing-percent=50", "--liftoff-only", "/app/dist/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "--heap-growing-percent=50", "--liftoff-only", "--no-concurrent-recompilation", "/app/dist/cli.js"]
 CMD ["run"]

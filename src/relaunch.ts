@@ -20,8 +20,8 @@ export function missingRuntimeFlags(execArgv: readonly string[], nodeOptions: st
 }
 
 function flagName(arg: string): string {
-  // V8 treats `--max_semi_space_size` and `--max-semi-space-size` alike.
-  return arg.split("=")[0]!.replace(/_/g, "-");
+  // V8 treats `--max_semi_space_size` and `--max-semi-space-size` alike, and `--no-x` is flag `--x` turned off.
+  return arg.split("=")[0]!.replace(/_/g, "-").replace(/^--no-/, "--");
 }
 
 /**

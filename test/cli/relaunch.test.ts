@@ -37,7 +37,9 @@ describe("missingRuntimeFlags", () => {
   });
 
   it("keeps the user's own value of a flag, given on the command line or in NODE_OPTIONS, in either spelling", () => {
-    expect(missingRuntimeFlags(["--heap-growing-percent=70"], "--max_semi_space_size=8")).toEqual(["--liftoff-only"]);
+    expect(missingRuntimeFlags(["--heap-growing-percent=70"], "--max_semi_space_size=8")).toEqual(["--liftoff-only", "--no-concurrent-recompilation"]);
+    // a flag turned on by the user stays theirs: `--concurrent-recompilation` is the same flag as its `--no-` form
+    expect(missingRuntimeFlags(["--concurrent-recompilation", "--liftoff-only"], "--max_semi_space_size=8 --heap-growing-percent=70")).toEqual([]);
     expect(missingRuntimeFlags([...RUNTIME_FLAGS], "")).toEqual([]);
   });
 });
