@@ -10,7 +10,7 @@ import { BenchDirectory } from "./config.js";
 import { TASK_MS } from "./latency.js";
 import { ObserverProcess } from "./observer.js";
 import { panelCost } from "./panel.js";
-import { sizeLabel } from "./report.js";
+import { reportRows, sizeLabel, type ResultRow } from "./report.js";
 import { SimProcess } from "./sim-process.js";
 
 const [nodes = 20, guests = 2000] = process.argv.slice(2).map(Number);
@@ -28,7 +28,7 @@ const progress = (text: string): void => {
   process.stderr.write(`[bench ${label}] ${text}\n`);
 };
 
-async function main(): Promise<string> {
+async function main(): Promise<ResultRow[]> {
   const directory = new BenchDirectory();
   let sim: SimProcess | null = null;
   let broker: BenchBroker | null = null;
@@ -40,7 +40,7 @@ async function main(): Promise<string> {
     progress(`simulator ${sim.info.urls[0]}, ${broker.kind} ${broker.url}`);
     const panel = await panelCost({ sim, observer, brokerUrl: broker.url, clock: { offsetMs: 0 }, directory, label, progress, cycles: { warmup: 40, phase: phaseCycles } });
     progress(panel.summary);
-    return JSON.stringify(panel.rows);
+    return panel.rows;
   } finally {
     await observer?.stop();
     await broker?.stop();
@@ -49,13 +49,4 @@ async function main(): Promise<string> {
   }
 }
 
-main().then(
-  (rows) => {
-    process.stdout.write(`${rows}\n`);
-    process.exit(0);
-  },
-  (error: unknown) => {
-    process.stderr.write(`[bench ${label}] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+reportRows(label, main);

@@ -53,3 +53,20 @@ export function formatMarkdown(rows: ResultRow[]): string {
   for (const row of rows) lines.push(`| ${row.size} | ${row.figure} | ${row.value} | ${row.target} | ${row.pass ? "pass" : "**fail**"} |`);
   return lines.join("\n");
 }
+
+/**
+ * Runs a bench script's `main`: its rows as the last stdout line (JSON) and exit 0, or the error on
+ * stderr and exit 1.
+ */
+export function reportRows(label: string, main: () => Promise<ResultRow[]>): void {
+  main().then(
+    (rows) => {
+      process.stdout.write(`${JSON.stringify(rows)}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`[bench ${label}] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

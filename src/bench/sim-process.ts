@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import type { SimGuestSummary } from "../sim/types.js";
 import { JsonLineChild } from "./child.js";
 
 export interface SimGreeting {
@@ -28,14 +29,8 @@ export interface LoggedRequest {
   at: number;
 }
 
-export interface SimGuestBrief {
-  vmid: number;
-  kind: "qemu" | "lxc";
-  node: string;
-  status: string;
-  template: boolean;
-  agent: boolean;
-}
+/** One guest in brief, as the simulator's `guests` control command answers. */
+export type SimGuestBrief = SimGuestSummary;
 
 const CLI = fileURLToPath(new URL("../sim/cli.js", import.meta.url));
 

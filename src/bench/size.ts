@@ -16,7 +16,7 @@ import { ObserverProcess } from "./observer.js";
 import { panelCost } from "./panel.js";
 import { plainStartPeak } from "./plain-start.js";
 import { measurePveSide } from "./pve-side.js";
-import { atMost, p95, round, sizeLabel, type ResultRow } from "./report.js";
+import { atMost, p95, reportRows, round, sizeLabel, type ResultRow } from "./report.js";
 import type { Rig } from "./rig.js";
 import { SimProcess } from "./sim-process.js";
 
@@ -163,13 +163,4 @@ async function main(): Promise<ResultRow[]> {
   }
 }
 
-main().then(
-  (rows) => {
-    process.stdout.write(`${JSON.stringify(rows)}\n`);
-    process.exit(0);
-  },
-  (error: unknown) => {
-    process.stderr.write(`[bench ${label}] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+reportRows(label, main);

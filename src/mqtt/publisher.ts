@@ -84,12 +84,17 @@ export class Publisher {
 
   /** Whether a message can go out now without waiting. */
   get hasRoom(): boolean {
-    return this.inFlight < this.maxInFlight && this.connection.writable;
+    return this.slotFree && this.connection.writable;
+  }
+
+  /** A message handed over now would be sent at once: a slot is free and none waits for one. */
+  private get slotFree(): boolean {
+    return this.inFlight < this.maxInFlight && this.waiting.length === 0;
   }
 
   /** Resolves when the connection has room: call it before building many messages, to bound memory. */
   async ready(): Promise<void> {
-    while (this.inFlight >= this.maxInFlight || this.waiting.length > 0) await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    while (!this.slotFree) await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     if (!this.connection.writable) await this.connection.drained();
   }
 
@@ -132,7 +137,7 @@ export class Publisher {
 
   /** A slot in flight: taken at once (null) when one is free and nobody waits, else handed over by releaseSlot(). */
   private takeSlot(): Promise<void> | null {
-    if (this.inFlight < this.maxInFlight && this.waiting.length === 0) {
+    if (this.slotFree) {
       this.inFlight++;
       return null;
     }
@@ -150,6 +155,6 @@ export class Publisher {
       this.inFlight++;
       this.waiting.shift()!();
     }
-    if (this.inFlight < this.maxInFlight) for (const resolve of this.waitingForRoom.splice(0)) resolve();
+    if (this.slotFree) for (const resolve of this.waitingForRoom.splice(0)) resolve();
   }
 }

@@ -4,6 +4,7 @@ import { summarizeTasks, toClusterTasks, vzdumpTasksEnded, type ClusterTask } fr
 import { emptyVzdumpLog, readVzdumpLog, type VzdumpLogState } from "../../src/inventory/vzdump-log.js";
 import { Poller } from "../../src/inventory/poller.js";
 import { silentLogger } from "../../src/log.js";
+import { waitFor } from "../mqtt/helpers.js";
 import { clientFor, requestsTo, startSim } from "../pve/harness.js";
 
 describe("a backup job started by PVE's scheduler, seen from /cluster/tasks and its log alone", () => {
@@ -13,15 +14,11 @@ describe("a backup job started by PVE's scheduler, seen from /cluster/tasks and 
     sim.updateGuest(200, { backupError: "storage 'nas' is not online" });
     const upid = sim.startScheduledBackup({ node: "pve1", vmids: [100, 101, 200], storage: "nas" });
     /** Until the job has written a line past `read` or ended (a condition, checked on the simulator's side). */
-    const movedOn = async (read: number, endSeen: boolean): Promise<void> => {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
+    const movedOn = (read: number, endSeen: boolean): Promise<void> =>
+      waitFor(() => {
         const progress = sim.taskProgress(upid)!;
-        if (progress.lines > read || (progress.ended && !endSeen)) return;
-        if (Date.now() > deadline) throw new Error("the backup job did not move on");
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    };
+        return progress.lines > read || (progress.ended && !endSeen);
+      }, "the backup job to move on");
 
     let previous: ClusterTask[] | null = null;
     let log: VzdumpLogState = emptyVzdumpLog();
@@ -77,8 +74,7 @@ describe("the backup listings read after a job", () => {
       const lines = sim.taskProgress(upid)!.lines;
       await poller.poll();
       // the next poll once the job has moved on (a condition on the simulator's side)
-      const deadline = Date.now() + 10_000;
-      while (sim.taskProgress(upid)!.lines === lines && !sim.taskProgress(upid)!.ended && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitFor(() => sim.taskProgress(upid)!.lines > lines || sim.taskProgress(upid)!.ended, "the backup job to move on");
     }
     expect(poller.current?.tasks.outcomes.get(100)?.status).toBe("ok");
     expect(listings("nas")).toBeGreaterThan(before.nas);

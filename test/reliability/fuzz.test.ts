@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { dump } from "js-yaml";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BridgeProcess } from "../../src/bench/bridge-process.js";
+import type { BridgeProcess } from "../../src/bench/bridge-process.js";
 import { silentLogger } from "../../src/log.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../src/mqtt/embedded.js";
 import { PveSimulator } from "../../src/sim/index.js";
-import { SIM_PASSWORD, SIM_USER, sleep } from "../e2e/harness.js";
+import { startBridgeProcess } from "./bridge-process.js";
+import { sleep } from "../e2e/harness.js";
 
 const TOTAL = 10_000;
 /** Payloads before the first reading: JIT, allocator and V8's page pools settle first. */
@@ -101,30 +98,18 @@ describe("10,000 random and hostile /set payloads", () => {
   let sim: PveSimulator;
   let broker: EmbeddedBroker;
   let bridge: BridgeProcess;
-  let configDir: string | undefined;
+  let stopBridge: (() => Promise<void>) | undefined;
   const writes = () => sim.requests.filter((r) => r.method === "POST" && r.path !== "/access/ticket");
 
   beforeAll(async () => {
     sim = await PveSimulator.start({ authFailureDelayMs: 20, taskDurationMs: 100 });
     broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: silentLogger() });
-    configDir = mkdtempSync(join(tmpdir(), "pve2mqtt-fuzz-"));
-    const path = join(configDir, "config.yaml");
-    writeFileSync(
-      path,
-      dump({
-        proxmox: { hosts: sim.urls.join(","), user: SIM_USER, password: SIM_PASSWORD, fingerprint: [sim.fingerprint], timeout: 5 },
-        mqtt: { url: broker.url },
-        poll: { interval: 1 },
-        log: { level: "silent" },
-      }),
-    );
-    bridge = await BridgeProcess.start(path);
+    ({ bridge, stop: stopBridge } = await startBridgeProcess(sim, broker.url, { poll: { interval: 1 } }));
   });
   afterAll(async () => {
-    await bridge?.stop();
+    await stopBridge?.();
     await broker?.close();
     await sim?.stop();
-    if (configDir) rmSync(configDir, { recursive: true, force: true });
   });
 
   it("no crash, no PVE write, every one answered, RSS grows by less than 10 MB", { timeout: 60_000 }, async () => {

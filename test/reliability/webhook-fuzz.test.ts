@@ -1,15 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { dump } from "js-yaml";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BridgeProcess } from "../../src/bench/bridge-process.js";
+import type { BridgeProcess } from "../../src/bench/bridge-process.js";
 import { NOTIFICATION_PATH } from "../../src/http/notifications.js";
 import { silentLogger } from "../../src/log.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../src/mqtt/embedded.js";
 import { PveSimulator } from "../../src/sim/index.js";
-import { SIM_PASSWORD, SIM_USER } from "../e2e/harness.js";
+import { startBridgeProcess } from "./bridge-process.js";
 import { waitFor } from "../mqtt/helpers.js";
 import { randomBody, randomHeaders, seededRandom } from "../http/fuzz.js";
 import { send } from "../http/helpers.js";
@@ -29,37 +25,27 @@ describe("10,000 random requests to POST /api/pve-notification", () => {
   let sim: PveSimulator;
   let broker: EmbeddedBroker;
   let bridge: BridgeProcess;
+  let stopBridge: (() => Promise<void>) | undefined;
   let observer: MqttClient;
-  let configDir: string | undefined;
   let events = 0;
 
   beforeAll(async () => {
     sim = await PveSimulator.start({ authFailureDelayMs: 20 });
     broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: silentLogger() });
-    configDir = mkdtempSync(join(tmpdir(), "pve2mqtt-webhook-fuzz-"));
-    const path = join(configDir, "config.yaml");
-    writeFileSync(
-      path,
-      dump({
-        proxmox: { hosts: sim.urls.join(","), user: SIM_USER, password: SIM_PASSWORD, fingerprint: [sim.fingerprint], timeout: 5 },
-        mqtt: { url: broker.url },
-        poll: { interval: 60 },
-        http: { host: "127.0.0.1", port: 0 },
-        notifications: { secret: SECRET },
-        log: { level: "silent" },
-      }),
-    );
     observer = await mqtt.connectAsync(broker.url, { clientId: "webhook-fuzz-observer" });
     observer.on("message", () => events++);
     await observer.subscribeAsync("pve2mqtt/bridge/event", { qos: 1 });
-    bridge = await BridgeProcess.start(path);
+    ({ bridge, stop: stopBridge } = await startBridgeProcess(sim, broker.url, {
+      poll: { interval: 60 },
+      http: { host: "127.0.0.1", port: 0 },
+      notifications: { secret: SECRET },
+    }));
   });
   afterAll(async () => {
     await observer?.endAsync();
-    await bridge?.stop();
+    await stopBridge?.();
     await broker?.close();
     await sim?.stop();
-    if (configDir) rmSync(configDir, { recursive: true, force: true });
   });
 
   it("answers each with a known status, publishes exactly the accepted ones, stays up, RSS grows by less than 10 MB", { timeout: 120_000 }, async () => {

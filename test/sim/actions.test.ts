@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PveSimulator } from "../../src/sim/index.js";
+import { waitFor } from "../mqtt/helpers.js";
 import { TestClient, type Session } from "./client.js";
-
-/** Checks `condition` every few ms until it holds; fails naming `what` after `timeoutMs`. */
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe("actions, tasks, snapshots and backups", () => {
   let sim: PveSimulator;
@@ -79,7 +71,7 @@ describe("actions, tasks, snapshots and backups", () => {
     const task = await session.waitTask(upid);
     expect(task.exitstatus).toBe("OK");
     expect(sim.guest(104)?.status).toBe("running");
-    await until(() => sim.guest(104)?.status === "stopped", "guest 104 to stop after its hastop task");
+    await waitFor(() => sim.guest(104)?.status === "stopped", "guest 104 to stop after its hastop task");
     const row = (await session.get("/cluster/resources", { type: "vm" })).json.data.find((r: any) => r.vmid === 104);
     expect(row.hastate).toBe("stopped");
     const tasks = (await session.get("/nodes/pve3/tasks")).json.data;
@@ -161,7 +153,7 @@ describe("actions, tasks, snapshots and backups", () => {
     const reboot = await session.post("/nodes/pve2/status", { command: "reboot" });
     expect(reboot.json).toEqual({ data: null });
     // The node goes away shortly after (595 through the API), then comes back.
-    await until(async () => (await session.get("/nodes/pve2/status")).status === 595, "pve2 to go away");
-    await until(async () => (await session.get("/nodes/pve2/status")).status === 200, "pve2 to come back");
+    await waitFor(async () => (await session.get("/nodes/pve2/status")).status === 595, "pve2 to go away");
+    await waitFor(async () => (await session.get("/nodes/pve2/status")).status === 200, "pve2 to come back");
   });
 });

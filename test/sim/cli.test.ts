@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Agent, fetch } from "undici";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../mqtt/helpers.js";
 
 const cli = fileURLToPath(new URL("../../dist/sim/cli.js", import.meta.url));
 
@@ -59,12 +60,8 @@ describe("sim cli (built by the global setup)", () => {
       expect(start.upid).toContain(`start:${stopped.vmid}:root@pam:`);
       expect(await ask({ cmd: "task", upid: start.upid })).toEqual({ lines: 0, ended: false });
       // the job: two guests of 50 ms each; the start: 50 ms
-      for (;;) {
-        const job = await ask({ cmd: "task", upid: backup.upid });
-        expect(job.lines).toBeGreaterThan(0);
-        if (job.ended && (await ask({ cmd: "task", upid: start.upid })).ended) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(async () => (await ask({ cmd: "task", upid: backup.upid })).ended && (await ask({ cmd: "task", upid: start.upid })).ended, "the job and the start to end");
+      expect((await ask({ cmd: "task", upid: backup.upid })).lines).toBeGreaterThan(0);
       expect((await ask({ cmd: "guests" })).guests.find((guest: { vmid: number }) => guest.vmid === stopped.vmid).status).toBe("running");
 
       expect(await ask({ cmd: "startGuest", vmid: stopped.vmid })).toEqual({ error: `Guest ${stopped.vmid} already runs.` });

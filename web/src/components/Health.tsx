@@ -19,8 +19,7 @@ interface Host {
   consecutiveFailures: number;
 }
 
-/** bridge/info in full, and the privilege report of `check`. */
-/** A schedule's retained state (CONTRACT section 11). */
+/** A schedule's retained state (CONTRACT section 11), as the browser receives it. */
 interface Schedule {
   name: string;
   cron: string;
@@ -34,6 +33,7 @@ interface Schedule {
   last_error: string | null;
 }
 
+/** bridge/info in full, and the privilege report of `check`. */
 export function HealthView(props: {
   info: unknown;
   bridgeState: unknown;
