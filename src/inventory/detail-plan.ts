@@ -1,6 +1,7 @@
 /*
  * Which slow details are due: the pure planning half of the details collector (details.ts).
  */
+import type { PollBudget } from "./poll-budget.js";
 import type { GuestInfo, Inventory, StorageInfo } from "./types.js";
 
 /** A guest whose agent has not answered in its first minutes is asked again every few polls. */
@@ -18,6 +19,47 @@ export interface Job {
   run: () => Promise<void>;
   /** Requests it makes, roughly: for the first-read budget. */
   cost: number;
+}
+
+/** Why a detail is read in this poll: its first reading, a task end asked for it, its cadence (or a wait); null: not read. */
+export type ReadReason = "first" | "asked" | "cadence" | null;
+
+/** A read that may wait for a poll with room: `key` names it while it waits; `cadence` in cycles. */
+export interface WaitableJob extends Job {
+  key: string;
+  cadence: number;
+}
+
+/**
+ * Reads on their cadence that found no room in their poll's budget. A read waits one poll at most,
+ * so a detail stays on its cadence give or take a poll, and never when its cadence is every poll.
+ */
+export class WaitingReads {
+  private readonly keys = new Set<string>();
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  /** The read is no longer due (its guest stopped or left). */
+  drop(key: string): void {
+    this.keys.delete(key);
+  }
+
+  /** The reads of this poll: those that waited, then those that fit in what the budget has left. */
+  withRoom(jobs: WaitableJob[], budget: PollBudget): Job[] {
+    const waitedFirst = [...jobs].sort((a, b) => Number(this.keys.has(b.key)) - Number(this.keys.has(a.key)));
+    const taken: Job[] = [];
+    for (const job of waitedFirst) {
+      if (budget.take(job.cost, this.keys.has(job.key) || job.cadence <= 1)) {
+        taken.push(job);
+        this.keys.delete(job.key);
+      } else {
+        this.keys.add(job.key);
+      }
+    }
+    return taken;
+  }
 }
 
 /** Its agent may still be coming up. */

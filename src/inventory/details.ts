@@ -1,13 +1,24 @@
 import type { Logger } from "../log.js";
-import type { GuestConfig } from "../pve/schemas.js";
 import type { PveApi } from "../pve/types.js";
 import { sameValues } from "../same-values.js";
-import { AgentOs, guestOs } from "./agent-os.js";
-import { newestBackups, summarizeSnapshots, type SnapshotSummary } from "./detail-rows.js";
-import { agentEnabled, ipsFromAgent, ipsFromLxc, ipsFromLxcConfig, type GuestIps } from "./ips.js";
+import { guestOs } from "./agent-os.js";
+import { newestBackups } from "./detail-rows.js";
+import { GuestReads, NO_IPS, type GuestMemory } from "./guest-reads.js";
 import { runLimited, spreadHash } from "./limit.js";
-import { osFromConfig } from "./os.js";
-import { backupListings, holdsBackups, isDue, justStarted, listingOf, withinBudget, type BackupListing, type Job } from "./detail-plan.js";
+import {
+  backupListings,
+  holdsBackups,
+  isDue,
+  justStarted,
+  listingOf,
+  WaitingReads,
+  withinBudget,
+  type BackupListing,
+  type Job,
+  type ReadReason,
+  type WaitableJob,
+} from "./detail-plan.js";
+import { PollBudget } from "./poll-budget.js";
 import { ProblemLog } from "./problems.js";
 import { guestKey, type DeviceKey, type GuestDetails, type GuestInfo, type Inventory } from "./types.js";
 
@@ -31,54 +42,25 @@ export interface WantedDetails {
 }
 
 const NOTHING_WANTED: WantedDetails = { ips: new Set(), snapshots: new Set(), backups: new Map() };
-
-/** A guest whose agent (or CT interfaces endpoint) did not answer is not asked again for this many cycles. */
-const SILENT_CYCLES = 30;
 /** Details read at once: the client keeps two connections per host for reads (a handshake each). */
 const CONCURRENCY = 2;
 /** First readings of guests seen for the first time, at most this many requests per poll (CONTRACT 4). */
 const FIRST_READ_BUDGET = 50;
-const NO_IPS: GuestIps = Object.freeze({ ipv4: [], ipv6: [] });
-/** A guest whose agent has not answered in its first minutes is asked again every few polls. */
-const AGENT_RETRY_CYCLES = 3;
-
-/** The parts of a guest's config the details need. */
-interface ConfigFacts {
-  agent: boolean;
-  staticIps: GuestIps;
-  os: string | null;
-}
-
-/** What the collector knows of one guest; the collector's own bookkeeping, never handed out. */
-interface GuestMemory {
-  running: boolean;
-  uptime: number | null;
-  /** Read once per run of the guest (the agent flag may change with a restart). */
-  config?: ConfigFacts;
-  /** Whether a guest that was not running when first seen had its config read (for its `os`). */
-  configAsked?: boolean;
-  /** Cycle before which the agent / lxc interfaces endpoint is not asked again. */
-  silentUntil: number;
-  /** undefined until first read. */
-  ips?: GuestIps;
-  /** qemu: what its agent said of its OS (agent-os.ts); undefined until the agent first answers. */
-  agentOs?: AgentOs;
-  snapshots?: SnapshotSummary;
-  /** The details last handed out (immutable), reused while the values are the same. */
-  details?: GuestDetails;
-}
 
 /**
  * The slow details of guests (IPs, OS, snapshots, newest backup). A guest seen for the first time
- * is read at once (within the first-read budget per poll); after that each detail has its cadence,
- * spread across cycles: a guest is due when `(cycle + hash(vmid)) % cadence === 0`. A failed call
- * keeps the last value. Each collect hands out a new map of immutable details.
+ * is read at once (within the first-read budget per poll), and a detail a task end changed in the
+ * poll that sees it end; otherwise each detail has its cadence, spread across cycles: a guest is
+ * due when `(cycle + hash(vmid)) % cadence === 0`, and a due read without room in the poll's budget
+ * waits for the next poll (PollBudget, WaitingReads). A failed call keeps the last value. Each collect hands out a new map of immutable details.
  */
 export class DetailsCollector {
   private guests = new Map<DeviceKey, GuestMemory>();
   /** Per backup listing (`shared/<storage>` or `<node>/<storage>`): vmid → newest ctime (ms). */
   private backups = new Map<string, ReadonlyMap<number, number>>();
+  private readonly waiting = new WaitingReads();
   private readonly problems: ProblemLog;
+  private readonly reads: GuestReads;
   private cycle = 0;
 
   constructor(
@@ -86,13 +68,28 @@ export class DetailsCollector {
     private readonly cadence: DetailCadence = DEFAULT_CADENCE,
   ) {
     this.problems = new ProblemLog(log);
+    this.reads = new GuestReads(this.problems);
   }
 
-  /** Fetches what is due in this cycle; returns the details of every guest in the inventory. */
-  async collect(api: PveApi, inventory: Inventory, cycle: number, wanted: WantedDetails = NOTHING_WANTED): Promise<ReadonlyMap<DeviceKey, GuestDetails>> {
+  /**
+   * Fetches what is due in this cycle; returns the details of every guest in the inventory. What a
+   * task end asked for and first readings are read at once; reads on their cadence take what the
+   * poll's budget has left, the others wait for the next poll. The planning is done before the
+   * first request, so a caller may hand what is left of the budget to other readers at once.
+   */
+  async collect(
+    api: PveApi,
+    inventory: Inventory,
+    cycle: number,
+    wanted: WantedDetails = NOTHING_WANTED,
+    budget: PollBudget = PollBudget.unlimited(),
+  ): Promise<ReadonlyMap<DeviceKey, GuestDetails>> {
     this.cycle = cycle;
-    const due: Job[] = [];
+    /** Asked for by a task end: read now. */
+    const asked: Job[] = [];
     const firstReads: Job[] = [];
+    /** On their cadence and the agent's retries: they may wait for a poll with room. */
+    const waitable: WaitableJob[] = [];
     /** get-osinfo of guests whose agent answered: after the first reads, within the same budget. */
     const osReads: Job[] = [];
     const guests = new Map<DeviceKey, GuestMemory>();
@@ -101,19 +98,23 @@ export class DetailsCollector {
       const memory = this.observe(guest, this.guests.get(key));
       guests.set(key, memory);
       const phase = cycle + spreadHash(guest.vmid);
-      const ipsRead = this.ipsRead(guest, memory, phase, wanted);
-      if (ipsRead) (ipsRead === "first" ? firstReads : due).push({ run: () => this.fetchIps(api, guest, memory), cost: memory.config ? 1 : 2 });
+      const ipsJob = { key: `ips:${key}`, cadence: this.cadence.ips, run: () => this.reads.ips(api, guest, memory, this.cycle), cost: memory.config ? 1 : 2 };
+      this.plan(this.ipsRead(guest, memory, phase, wanted, ipsJob.key), ipsJob, { asked, firstReads, waitable });
       const agentOs = memory.agentOs;
       if (guest.status === "running" && agentOs?.due) osReads.push({ run: () => agentOs.read(api, guest, this.problems), cost: 1 });
       if (guest.status !== "running" && guest.status !== "unknown" && !memory.config && !memory.configAsked) {
         // a guest not running has no agent to ask: its `os` comes from its config's ostype
         memory.configAsked = true;
-        firstReads.push({ run: () => this.configOf(api, guest, memory).then(() => undefined), cost: 1 });
+        firstReads.push({ run: () => this.reads.config(api, guest, memory).then(() => undefined), cost: 1 });
       }
-      const snapshotsRead = this.snapshotsRead(guest, memory, phase, wanted);
-      if (snapshotsRead) (snapshotsRead === "first" ? firstReads : due).push({ run: () => this.fetchSnapshots(api, guest, memory), cost: 1 });
+      const snapshotsJob = { key: `snapshots:${key}`, cadence: this.cadence.snapshots, run: () => this.reads.snapshots(api, guest, memory), cost: 1 };
+      this.plan(this.snapshotsRead(guest, memory, phase, wanted, snapshotsJob.key), snapshotsJob, { asked, firstReads, waitable });
     }
-    for (const key of this.guests.keys()) if (!guests.has(key)) this.problems.forget(`${key}:`);
+    for (const key of this.guests.keys()) {
+      if (guests.has(key)) continue;
+      this.problems.forget(`${key}:`);
+      for (const kind of ["ips", "snapshots"]) this.waiting.drop(`${kind}:${key}`);
+    }
     this.guests = guests;
 
     const listings = backupListings(inventory);
@@ -123,12 +124,23 @@ export class DetailsCollector {
     const wroteTo = (listing: BackupListing) =>
       backedUp.some((guest) => listing.nodes.includes(guest.node) && (wanted.backups.get(guest.vmid) ?? listing.storage) === listing.storage);
     for (const listing of listings) {
-      const job: Job = { run: () => this.fetchBackups(api, listing), cost: 1 };
+      const job: WaitableJob = { key: `backups:${listing.key}`, cadence: this.cadence.backups, run: () => this.fetchBackups(api, listing), cost: 1 };
       if (!this.backups.has(listing.key)) firstReads.push(job);
-      else if (wroteTo(listing) || isDue(cycle + spreadHash(listing.key), this.cadence.backups)) due.push(job);
+      else if (wroteTo(listing)) asked.push(job);
+      else if (isDue(cycle + spreadHash(listing.key), this.cadence.backups) || this.waiting.has(job.key)) waitable.push(job);
     }
-    await runLimited([...due, ...withinBudget([...firstReads, ...osReads], FIRST_READ_BUDGET)].map((job) => job.run), CONCURRENCY);
+    const now = [...asked, ...withinBudget([...firstReads, ...osReads], FIRST_READ_BUDGET)];
+    for (const job of now) budget.spend(job.cost);
+    await runLimited([...now, ...this.waiting.withRoom(waitable, budget)].map((job) => job.run), CONCURRENCY);
     return this.detailsOf(inventory);
+  }
+
+  /** Files a read under what its reason makes it. */
+  private plan(reason: ReadReason, job: WaitableJob, lists: { asked: Job[]; firstReads: Job[]; waitable: WaitableJob[] }): void {
+    if (reason === null) this.waiting.drop(job.key);
+    else if (reason === "first") lists.firstReads.push(job);
+    else if (reason === "asked") lists.asked.push(job);
+    else lists.waitable.push(job);
   }
 
   /** Whether some backup storage has been listed (else nothing is known of backups). */
@@ -136,22 +148,23 @@ export class DetailsCollector {
     return this.backups.size > 0;
   }
 
-  /** Whether a guest's IPs are read in this cycle: its first reading, due (cadence, task feed, agent retry), or not. */
-  private ipsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails): "first" | "due" | null {
+  /** Why a guest's IPs are read in this cycle (its first reading, the task feed, its cadence or agent retry, a wait), or null. */
+  private ipsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails, waitKey: string): ReadReason {
     if (guest.status !== "running") return null;
     if (memory.ips === undefined) return "first";
     if (wanted.ips.has(guest.vmid)) {
       memory.silentUntil = 0;
-      return "due";
+      return "asked";
     }
-    return isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory) ? "due" : null;
+    return isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory) || this.waiting.has(waitKey) ? "cadence" : null;
   }
 
-  /** Whether a guest's snapshots are listed in this cycle: its first reading, due (cadence, task feed), or not. */
-  private snapshotsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails): "first" | "due" | null {
+  /** Why a guest's snapshots are listed in this cycle (its first reading, the task feed, its cadence, a wait), or null. */
+  private snapshotsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails, waitKey: string): ReadReason {
     if (guest.status === "unknown") return null;
     if (memory.snapshots === undefined) return "first";
-    return wanted.snapshots.has(guest.vmid) || isDue(phase, this.cadence.snapshots) ? "due" : null;
+    if (wanted.snapshots.has(guest.vmid)) return "asked";
+    return isDue(phase, this.cadence.snapshots) || this.waiting.has(waitKey) ? "cadence" : null;
   }
 
   /** A guest started in the last few minutes whose agent did not answer yet: asked again every few polls. */
@@ -167,9 +180,9 @@ export class DetailsCollector {
     const jobs: Array<() => Promise<void>> = [];
     if (kinds.includes("ips") && guest.status === "running") {
       memory.silentUntil = 0;
-      jobs.push(() => this.fetchIps(api, guest, memory));
+      jobs.push(() => this.reads.ips(api, guest, memory, this.cycle));
     }
-    if (kinds.includes("snapshots")) jobs.push(() => this.fetchSnapshots(api, guest, memory));
+    if (kinds.includes("snapshots")) jobs.push(() => this.reads.snapshots(api, guest, memory));
     if (kinds.includes("backups")) {
       const onGuestNode = inventory.storages.filter((storage) => storage.node === guest.node && holdsBackups(storage));
       for (const storage of onGuestNode) jobs.push(() => this.fetchBackups(api, listingOf(storage), guest.vmid));
@@ -194,66 +207,6 @@ export class DetailsCollector {
       memory.uptime = guest.uptime;
     }
     return memory;
-  }
-
-  private async fetchIps(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<void> {
-    const key = guestKey(guest.kind, guest.vmid);
-    if (guest.kind === "qemu") {
-      const config = await this.configOf(api, guest, memory);
-      if (config === undefined) return;
-      if (!config.agent) {
-        memory.ips = NO_IPS;
-        delete memory.agentOs;
-        return;
-      }
-      if (memory.silentUntil > this.cycle) return;
-      try {
-        memory.ips = ipsFromAgent((await api.agentInterfaces(guest.node, guest.vmid)).rows);
-        (memory.agentOs ??= new AgentOs()).agentAnswered();
-        this.problems.succeeded(`${key}:agent`, `The guest agent of ${key} answers again`);
-      } catch (error) {
-        memory.silentUntil = this.cycle + (justStarted(guest) ? AGENT_RETRY_CYCLES : SILENT_CYCLES);
-        memory.ips ??= NO_IPS;
-        this.problems.failed(`${key}:agent`, `The guest agent of ${key} does not answer; its IPs stay as last known and it is asked again in ${SILENT_CYCLES} cycles`, error);
-      }
-      return;
-    }
-    if (memory.silentUntil <= this.cycle) {
-      try {
-        memory.ips = ipsFromLxc((await api.lxcInterfaces(guest.node, guest.vmid)).rows);
-        this.problems.succeeded(`${key}:interfaces`, `The interfaces of ${key} can be read again`);
-        if (!memory.config) await this.configOf(api, guest, memory);
-        return;
-      } catch (error) {
-        memory.silentUntil = this.cycle + SILENT_CYCLES;
-        this.problems.failed(`${key}:interfaces`, `Cannot read the interfaces of ${key}; using the static ip= of its config instead`, error);
-      }
-    }
-    const config = await this.configOf(api, guest, memory);
-    if (config !== undefined) memory.ips = config.staticIps;
-  }
-
-  private async configOf(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<ConfigFacts | undefined> {
-    if (memory.config) return memory.config;
-    const key = guestKey(guest.kind, guest.vmid);
-    try {
-      memory.config = configFacts(guest.kind, await api.guestConfig(guest.kind, guest.node, guest.vmid));
-      this.problems.succeeded(`${key}:config`, `The config of ${key} can be read again`);
-      return memory.config;
-    } catch (error) {
-      this.problems.failed(`${key}:config`, `Cannot read the config of ${key} (needs VM.Audit); its IPs stay as last known`, error);
-      return undefined;
-    }
-  }
-
-  private async fetchSnapshots(api: PveApi, guest: GuestInfo, memory: GuestMemory): Promise<void> {
-    const key = guestKey(guest.kind, guest.vmid);
-    try {
-      memory.snapshots = summarizeSnapshots((await api.snapshots(guest.kind, guest.node, guest.vmid)).rows);
-      this.problems.succeeded(`${key}:snapshots`, `The snapshots of ${key} can be read again`);
-    } catch (error) {
-      this.problems.failed(`${key}:snapshots`, `Cannot list the snapshots of ${key}; keeping the last known count`, error);
-    }
   }
 
   /** Lists one storage's backups; with `vmid`, only that guest's (its entry is replaced). */
@@ -307,9 +260,4 @@ export class DetailsCollector {
     }
     return merged;
   }
-}
-
-function configFacts(kind: GuestInfo["kind"], config: GuestConfig): ConfigFacts {
-  const os = osFromConfig(config);
-  return kind === "qemu" ? { agent: agentEnabled(config), staticIps: NO_IPS, os } : { agent: false, staticIps: ipsFromLxcConfig(config), os };
 }

@@ -5,6 +5,7 @@ import type { PveApi } from "../pve/types.js";
 import { hasCephStorage, toCephHealth, toHaHealth, UNKNOWN_HA, type HaHealth } from "./cluster-health.js";
 import { isPartition, toDiskInfos, type DiskInfo } from "./disks.js";
 import { spreadHash } from "./limit.js";
+import { PollBudget } from "./poll-budget.js";
 import { ProblemLog } from "./problems.js";
 import type { Inventory } from "./types.js";
 import { toUpdatesInfo, UNKNOWN_UPDATES, type UpdatesInfo } from "./updates.js";
@@ -66,42 +67,58 @@ export class HealthReader {
     return this.state;
   }
 
-  async read(api: PveApi, inventory: Inventory): Promise<HealthState> {
-    const online = inventory.nodes.filter((node) => node.status === "online");
+  /**
+   * One poll's reading: what is due, planned before the first request (the details collector
+   * planned its reads first; these take what the poll's budget has left).
+   */
+  async read(api: PveApi, inventory: Inventory, budget: PollBudget = PollBudget.unlimited()): Promise<HealthState> {
+    const hasCeph = hasCephStorage(inventory.storages.map((storage) => storage.type));
+    const plans = inventory.nodes
+      .filter((node) => node.status === "online")
+      .map((node) => {
+        const known = this.state.nodes.get(node.name) ?? { disks: null, pools: null, updates: UNKNOWN_UPDATES };
+        // a node's disks cost its list, one SMART read per disk and its ZFS pools
+        const disks = this.take(`${node.name}:disks`, this.cadence.disks, 2 + (known.disks?.length ?? 0), budget);
+        const updates = this.take(`${node.name}:updates`, this.cadence.updates, 1, budget);
+        return { node, known, disks, updates };
+      });
+    const cluster = this.take("cluster", this.cadence.cluster, hasCeph ? 2 : 1, budget);
     const nodes = new Map<string, NodeHealth>();
     await Promise.all(
-      online.map(async (node) => {
-        const known = this.state.nodes.get(node.name) ?? { disks: null, pools: null, updates: UNKNOWN_UPDATES };
-        const [disks, pools] = this.due(`${node.name}:disks`, this.cadence.disks) ? await Promise.all([this.readDisks(api, node.name), this.readPools(api, node.name)]) : [known.disks, known.pools];
-        const updates = this.due(`${node.name}:updates`, this.cadence.updates) ? await this.readUpdates(api, node.name, node.pveVersion) : known.updates;
+      plans.map(async ({ node, known, ...due }) => {
+        const [disks, pools] = due.disks ? await Promise.all([this.readDisks(api, node.name), this.readPools(api, node.name)]) : [known.disks, known.pools];
+        const updates = due.updates ? await this.readUpdates(api, node.name, node.pveVersion) : known.updates;
         nodes.set(node.name, { disks: disks ?? known.disks, pools: pools ?? known.pools, updates });
       }),
     );
     // a node that is not online keeps what was last read (its disks and pools go offline with it)
     for (const [name, health] of this.state.nodes) if (!nodes.has(name) && inventory.nodes.some((node) => node.name === name)) nodes.set(name, health);
     let { ha, ceph } = this.state;
-    if (this.due("cluster", this.cadence.cluster)) {
+    if (cluster) {
       ha = await this.readHa(api);
-      ceph = hasCephStorage(inventory.storages.map((storage) => storage.type)) ? await this.readCeph(api) : null;
+      ceph = hasCeph ? await this.readCeph(api) : null;
     }
     this.state = Object.freeze({ nodes, ha, ceph });
     return this.state;
   }
 
   /**
-   * Whether `key` is due now (and notes it read); seconds 0 turns it off. The first reading is at
-   * once; the next comes a key-dependent part of the cadence sooner, so that the nodes' disks,
-   * SMART and ZFS reads (and their update checks) fall in different polls, not all in one.
+   * Whether `key` is read in this poll (and notes it read); seconds 0 turns it off. The first
+   * reading is at once; the next comes a key-dependent part of the cadence sooner, so that the
+   * nodes' disks, SMART and ZFS reads (and their update checks) fall in different polls, not all in
+   * one. A due read without room in the poll's budget waits, at most a whole cadence more.
    */
-  private due(key: string, seconds: number): boolean {
+  private take(key: string, seconds: number, cost: number, budget: PollBudget): boolean {
     if (seconds <= 0) return false;
     const last = this.lastRead.get(key);
     const now = this.now();
     if (last === undefined) {
+      budget.spend(cost);
       this.lastRead.set(key, now - (spreadHash(key) % 1000) * seconds);
       return true;
     }
-    if (now - last < seconds * 1000) return false;
+    const waited = now - last;
+    if (waited < seconds * 1000 || !budget.take(cost, waited >= 2 * seconds * 1000)) return false;
     this.lastRead.set(key, now);
     return true;
   }

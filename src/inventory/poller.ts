@@ -6,6 +6,7 @@ import { buildInventory, buildResources, splitTags, type InventoryOptions, type 
 import { countingApi } from "./counting.js";
 import { deriveGuestStatus } from "./derive.js";
 import { DEFAULT_CADENCE, DetailsCollector, type DetailCadence, type DetailKind, type WantedDetails } from "./details.js";
+import { PollBudget } from "./poll-budget.js";
 import { HealthReader, type HealthCadence, type HealthState } from "./health.js";
 import { TaskFeed, type TaskChanges, type TaskState } from "./task-feed.js";
 import { ProblemLog } from "./problems.js";
@@ -101,7 +102,10 @@ export class Poller {
     );
     const inventory = this.withLiveGuests(built);
     const rates = this.rates.update(inventory);
-    const [details, health] = await Promise.all([this.details.collect(api, inventory, cycle, wantedDetails(taskReading.changes)), this.health.read(api, inventory)]);
+    // The details plan their reads first, then the health reader takes what is left of the budget.
+    const budget = PollBudget.forPoll(resources.onlineNodes.length, inventory.guests.length, requests());
+    const detailsRead = this.details.collect(api, inventory, cycle, wantedDetails(taskReading.changes), budget);
+    const [details, health] = await Promise.all([detailsRead, this.health.read(api, inventory, budget)]);
     this.outcome = {
       inventory,
       rates,
