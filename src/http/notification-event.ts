@@ -8,7 +8,7 @@ const MAX_TIMESTAMP_S = 8.64e12;
 const field = z.string().max(1024, "expected at most 1024 characters").optional();
 
 /**
- * What a PVE webhook target sends with the body template of the README:
+ * What a PVE webhook target sends with the body template of docs/notifications.md:
  * `{"title":"{{ escape title }}","message":"{{ escape message }}","severity":"{{ severity }}","timestamp":{{ timestamp }},"fields":{{ json fields }}}`.
  * Keys beyond these are ignored; PVE's own metadata fields are strings, others are kept as they come.
  */
@@ -62,11 +62,11 @@ export function parseNotification(body: string): ParsedNotification {
   try {
     json = JSON.parse(body);
   } catch (error) {
-    return { ok: false, reason: clip(`the body is not JSON (${(error as Error).message}); use the body template of the README`), logReason: "the body is not JSON" };
+    return { ok: false, reason: clip(`the body is not JSON (${(error as Error).message}); use the body template of docs/notifications.md`), logReason: "the body is not JSON" };
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     const given = json === null ? "null" : Array.isArray(json) ? "an array" : typeof json;
-    return { ok: false, reason: `the body is JSON but not an object (${given}); use the body template of the README`, logReason: `the body is ${given}, not an object` };
+    return { ok: false, reason: `the body is JSON but not an object (${given}); use the body template of docs/notifications.md`, logReason: `the body is ${given}, not an object` };
   }
   const parsed = PveNotificationSchema.safeParse(json);
   if (!parsed.success) {
