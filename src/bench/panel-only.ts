@@ -2,7 +2,7 @@
  * The web panel phase alone (docs/performance.md, phase 8): `node dist/bench/panel-only.js NODES GUESTS`
  * (default 20 2000). Its own simulator, broker and MQTT observer, then the same `panelCost` as the
  * full run of `size.js`: for measuring a change to the panel without the ~5 minutes of the others.
- * `BENCH_PANEL_CYCLES=N` runs N polls per phase instead of 15 (a steadier figure on a shared machine).
+ * `BENCH_PANEL_CYCLES=N` runs N polls per block instead of 10 (a steadier figure on a shared machine).
  * Progress goes to stderr; the last stdout line is the JSON result rows.
  */
 import { startBroker, type BenchBroker } from "./broker.js";
@@ -18,7 +18,7 @@ if (!Number.isInteger(nodes) || !Number.isInteger(guests) || nodes < 1 || guests
   process.stderr.write("usage: node dist/bench/panel-only.js [NODES GUESTS]\n");
   process.exit(2);
 }
-const phaseCycles = Number(process.env.BENCH_PANEL_CYCLES ?? 15);
+const phaseCycles = Number(process.env.BENCH_PANEL_CYCLES ?? 10);
 if (!Number.isInteger(phaseCycles) || phaseCycles < 1) {
   process.stderr.write("BENCH_PANEL_CYCLES must be a whole number of polls, at least 1\n");
   process.exit(2);

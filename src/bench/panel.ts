@@ -11,8 +11,20 @@ import type { SimProcess } from "./sim-process.js";
 /** Debian's chromium (apt-get install chromium), as the panel's browser tests use it; never downloaded. */
 const CHROMIUM = "/usr/bin/chromium";
 const WARMUP_CYCLES = 40;
-/** Cycles per phase: without a browser, with one, without again (the two "without" averaged, so drift over the run cancels). */
-const PHASE_CYCLES = 15;
+/**
+ * The browser's cost is measured in alternating blocks of polls: without a browser, with the page
+ * open, without, … ending without (BROWSER_BLOCKS with, one more without), each of BLOCK_CYCLES
+ * polls. The CPU of a shared machine drifts by ±10–20 % over a minute: alternating short blocks
+ * lets that drift fall on both sides alike, where one long phase of each did not.
+ */
+const BROWSER_BLOCKS = 3;
+const BLOCK_CYCLES = 10;
+/**
+ * Polls with the page open before its block is measured, as the "without" blocks come after the
+ * warm-up: the panel's code paths (the mirror, the frames, the sends) are optimized by V8 over the
+ * first polls, and the broker's replay to the new page is still being collected in the first.
+ */
+const CONNECTED_WARMUP_CYCLES = 5;
 /** After a poll, nothing on the broker for this long: the panel's mirror and WebSocket are done with it too. */
 const AFTER_POLL_QUIET_MS = 150;
 const RENDER_TIMEOUT_MS = 60_000;
@@ -45,8 +57,8 @@ export async function panelCost(options: {
   directory: BenchDirectory;
   label: string;
   progress: (text: string) => void;
-  /** Fewer cycles for a quick look (default WARMUP_CYCLES and PHASE_CYCLES). */
-  cycles?: { warmup: number; phase: number };
+  /** Other cycle counts (default WARMUP_CYCLES, BLOCK_CYCLES and CONNECTED_WARMUP_CYCLES). */
+  cycles?: { warmup: number; phase: number; connectedWarmup?: number };
 }): Promise<{ rows: ResultRow[]; summary: string }> {
   const { sim, observer, clock, directory, label, progress } = options;
   if (!existsSync(CHROMIUM)) throw new Error(`the panel phase needs Chromium at ${CHROMIUM}: apt-get install chromium`);
@@ -69,27 +81,45 @@ export async function panelCost(options: {
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     });
 
-    const phaseCycles = options.cycles?.phase ?? PHASE_CYCLES;
-    const before = await phase(rig, phaseCycles);
+    const blockCycles = options.cycles?.phase ?? BLOCK_CYCLES;
+    const connectedWarmup = options.cycles?.connectedWarmup ?? CONNECTED_WARMUP_CYCLES;
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
     await page.evaluateOnNewDocument(countFrames);
-    await bridge.resetPeak();
-    const firstRenderS = await firstRender(page, url, devices.nodes, guestDevices);
-    const replay = await framesSeen(page);
-    progress(`panel: first render ${round(firstRenderS)} s (replay: first frame at ${round(replay.first / 1000)} s, last at ${round(replay.last / 1000)} s, ${replay.count} messages)`);
-    const replayMessages = replay.count;
-    const connected = await phase(rig, phaseCycles, false);
-    const messagesPerPoll = ((await framesSeen(page)).count - replayMessages) / phaseCycles;
-    if (messagesPerPoll < 1) throw new Error("the panel received no change while connected: the browser phase measured nothing");
+    const none: Phase[] = [await phase(rig, blockCycles)];
+    const connected: Phase[] = [];
+    let firstRenderS = 0;
+    let replayMessages = 0;
+    let changesSeen = 0;
+    for (let block = 0; block < BROWSER_BLOCKS; block++) {
+      await bridge.resetPeak();
+      const renderS = await firstRender(page, url, devices.nodes, guestDevices);
+      const replay = await framesSeen(page);
+      if (block === 0) {
+        firstRenderS = renderS;
+        replayMessages = replay.count;
+        progress(`panel: first render ${round(renderS)} s (replay: first frame at ${round(replay.first / 1000)} s, last at ${round(replay.last / 1000)} s, ${replay.count} messages)`);
+      }
+      for (let i = 0; i < connectedWarmup; i++) await moveAndPoll(rig);
+      const seenBefore = (await framesSeen(page)).count;
+      connected.push(await phase(rig, blockCycles, false));
+      changesSeen += (await framesSeen(page)).count - seenBefore;
+      // the page leaves: its WebSocket closes and the bridge follows no browser again
+      await page.goto("about:blank");
+      await observer.quiet(500);
+      none.push(await phase(rig, blockCycles));
+    }
     await page.close();
-    await observer.quiet(500);
-    const after = await phase(rig, phaseCycles);
+    const messagesPerPoll = changesSeen / (BROWSER_BLOCKS * blockCycles);
+    if (messagesPerPoll < 1) throw new Error("the panel received no change while connected: the browser phase measured nothing");
 
-    const noneCpu = (before.cpuMicros + after.cpuMicros) / 2;
-    const cpuRatio = connected.cpuMicros / noneCpu - 1;
-    const nonePeak = Math.max(before.peakMb, after.peakMb);
-    const extraPeak = connected.peakMb - nonePeak;
+    const mean = (phases: Phase[]) => phases.reduce((sum, item) => sum + item.cpuMicros, 0) / phases.length;
+    const noneCpu = mean(none);
+    const connectedCpu = mean(connected);
+    const cpuRatio = connectedCpu / noneCpu - 1;
+    const nonePeak = Math.max(...none.map((item) => item.peakMb));
+    const connectedPeak = Math.max(...connected.map((item) => item.peakMb));
+    const extraPeak = connectedPeak - nonePeak;
     const ms = (micros: number) => round(micros / 1000);
     const rows = [
       atMost(label, "panel: first render in headless Chromium (s)", firstRenderS, FIRST_RENDER_LIMIT_S),
@@ -98,9 +128,10 @@ export async function panelCost(options: {
       info(label, "panel: bridge CPU per poll, no browser (ms)", noneCpu / 1000),
       info(label, "panel: messages per poll to a connected browser", messagesPerPoll),
     ];
+    const list = (phases: Phase[]) => phases.map((item) => ms(item.cpuMicros)).join(" / ");
     const summary =
-      `panel: first render ${round(firstRenderS)} s; bridge CPU per poll ${ms(before.cpuMicros)} / ${ms(connected.cpuMicros)} / ${ms(after.cpuMicros)} ms ` +
-      `(none / browser / none: +${round(cpuRatio * 100)} %); phase peak RSS ${round(before.peakMb)} / ${round(connected.peakMb)} / ${round(after.peakMb)} MB (+${round(extraPeak)} MB); ${replayMessages} messages of replay, ${round(messagesPerPoll)} per poll`;
+      `panel: first render ${round(firstRenderS)} s; bridge CPU per poll without a browser ${list(none)} ms, with one ${list(connected)} ms ` +
+      `(+${round(cpuRatio * 100)} %); peak RSS without ${none.map((item) => round(item.peakMb)).join(" / ")} MB, with ${connected.map((item) => round(item.peakMb)).join(" / ")} MB (+${round(extraPeak)} MB); ${replayMessages} messages of replay, ${round(messagesPerPoll)} per poll`;
     return { rows, summary };
   } finally {
     await browser?.close();

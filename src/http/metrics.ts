@@ -8,6 +8,8 @@ import { guestCounts, guestSource, nodeSource, storageSource } from "../state/so
 export interface MetricsSource {
   outcome(): PollOutcome | null;
   mqttPublished(): number;
+  /** WebSocket clients of the web panel now (0 without a panel). */
+  panelClients(): number;
 }
 
 /**
@@ -71,6 +73,15 @@ export class BridgeMetrics {
       collect() {
         this.reset();
         this.inc(source()?.mqttPublished() ?? 0);
+      },
+    });
+
+    new Gauge({
+      name: "pve2mqtt_panel_clients",
+      help: "Browsers and scripts following the web panel's WebSocket now",
+      registers,
+      collect() {
+        this.set(source()?.panelClients() ?? 0);
       },
     });
 

@@ -40,7 +40,6 @@ export async function startHttpSide(options: HttpSideOptions): Promise<HttpSide>
     import("./notifications.js"),
   ]);
   const metrics = new BridgeMetrics();
-  metrics.attach({ outcome: options.outcome, mqttPublished: () => options.publisher()?.publishedCount ?? 0 });
   const panel = createPanel({
     base: config.mqtt.base_topic,
     host: config.http.host,
@@ -50,6 +49,7 @@ export async function startHttpSide(options: HttpSideOptions): Promise<HttpSide>
     privileges: async () => describeFeatures(await options.api.permissions()),
     log,
   });
+  metrics.attach({ outcome: options.outcome, mqttPublished: () => options.publisher()?.publishedCount ?? 0, panelClients: () => panel.mirror.listening });
   // PVE notifications (CONTRACT section 9): published on B/bridge/event; a vzdump one re-reads backups at once.
   const secret = config.notifications.secret;
   const notifications =

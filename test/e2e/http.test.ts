@@ -57,6 +57,7 @@ describe("GET /metrics", () => {
     expect(body).toMatch(/^pve2mqtt_pve_requests_total\{method="GET",endpoint="\/cluster\/resources",status="200"\} [1-9]\d*$/m);
     expect(body).toMatch(/^pve2mqtt_pve_logins_total\{kind="login"\} [1-9]\d*$/m);
     expect(body).toMatch(/^pve2mqtt_mqtt_messages_published_total [1-9]\d*$/m);
+    expect(body).toMatch(/^pve2mqtt_panel_clients 0$/m);
     expect(body).toMatch(/^pve2mqtt_commands_total\{action="refresh",result="ok"\} 1$/m);
     expect(body).toMatch(/^pve_node_up\{node="pve1"\} 1$/m);
     expect(body).toMatch(/^pve_guest_up\{node="pve1",vmid="100",name="homeassistant",type="qemu"\} 1$/m);

@@ -130,6 +130,19 @@ describe("the web panel in Chromium", () => {
     expect(await text("main.events tbody tr")).toContain("lxc/200");
     await page.click('a[data-view="cluster"]');
   });
+
+  it("lets go of its WebSocket when the page is left, and follows again when it comes back", async () => {
+    const clients = async () => Number(/^pve2mqtt_panel_clients (\d+)$/m.exec(await (await fetch(`${h.bridge.httpUrl}/metrics`)).text())?.[1]);
+    await waitFor(async () => (await clients()) === 1, "the page following the bridge");
+    await page.goto("about:blank");
+    // left for another page (kept or not in the back/forward cache): nothing is sent to it any more
+    await waitFor(async () => (await clients()) === 0, "the left page's WebSocket closed");
+    await page.goBack();
+    await page.waitForSelector('tr[data-topic="qemu/100"]');
+    await waitFor(async () => (await clients()) === 1, "the page back and following again");
+    h.sim.updateGuest(101, { name: "back-again" });
+    await page.waitForFunction(() => document.querySelector('tr[data-topic="qemu/101"]')?.textContent?.includes("back-again"), { timeout: 10_000 });
+  });
 });
 
 describe("a read-only bridge in Chromium", () => {

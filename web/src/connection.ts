@@ -20,11 +20,18 @@ export class Connection {
   private stopped = false;
   /** While the replay streams in: when it started, and the timer that flushes it once quiet. */
   private replay: { since: number; timer: ReturnType<typeof setTimeout> | null } | null = null;
+  /** Closed because the page was left (it may come back from the back/forward cache). */
+  private left = false;
 
   constructor(
     private readonly token: string | null,
     private readonly handlers: { messages(batch: Message[]): void; status(status: ConnectionStatus): void },
   ) {
+    // A page left for another may be kept frozen in the back/forward cache: its WebSocket would stay
+    // open, unread, and the bridge would queue every poll's changes for it. Closed on leaving, opened
+    // again (with a fresh replay) if the page comes back.
+    addEventListener("pagehide", this.onPageHide);
+    addEventListener("pageshow", this.onPageShow);
     this.open();
   }
 
@@ -36,9 +43,27 @@ export class Connection {
 
   close(): void {
     this.stopped = true;
+    removeEventListener("pagehide", this.onPageHide);
+    removeEventListener("pageshow", this.onPageShow);
     if (this.timer) clearTimeout(this.timer);
     this.socket?.close();
   }
+
+  private readonly onPageHide = (): void => {
+    if (this.stopped) return;
+    this.left = true;
+    if (this.timer) clearTimeout(this.timer);
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, "page left");
+  };
+
+  private readonly onPageShow = (): void => {
+    if (!this.left || this.stopped) return;
+    this.left = false;
+    this.attempt = 0;
+    this.open();
+  };
 
   private open(): void {
     const url = new URL("api/ws", location.href);

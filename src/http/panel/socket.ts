@@ -3,7 +3,11 @@ import type { Logger } from "../../log.js";
 import { parseInbound } from "./inbound.js";
 import type { TopicMirror } from "./mirror.js";
 
-/** A browser that has this much unsent is too slow to follow: it is closed and reconnects to a fresh replay. */
+/**
+ * A client that has this much unsent is too slow to follow (or frozen and not reading): it is
+ * dropped at once, its buffers freed, and a live browser reconnects to a fresh replay. A close
+ * handshake would wait for a peer that does not read.
+ */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** Commands per connection: a burst of this many, then one per second more. */
 const COMMAND_BURST = 10;
@@ -33,8 +37,8 @@ export function servePanelSocket(socket: WebSocket, deps: { mirror: TopicMirror;
   const send = (frame: string) => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      log.warn("panel WebSocket client too slow to follow the changes: closed (it reconnects)");
-      socket.close(1013, "too slow: reconnect");
+      log.warn("panel WebSocket client too slow to follow the changes: dropped (a browser reconnects)");
+      socket.terminate();
       return;
     }
     socket.send(frame);
