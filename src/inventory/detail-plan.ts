@@ -24,7 +24,7 @@ export interface Job {
 /** Why a detail is read in this poll: its first reading, a task end asked for it, its cadence (or a wait); null: not read. */
 export type ReadReason = "first" | "asked" | "cadence" | null;
 
-/** A read that may wait for a poll with room: `key` names it while it waits; `cadence` in cycles. */
+/** A read that may wait for a poll with room: `key` (`kind:subject`) names it while it waits; `cadence` in cycles. */
 export interface WaitableJob extends Job {
   key: string;
   cadence: number;
@@ -37,13 +37,14 @@ export interface WaitableJob extends Job {
 export class WaitingReads {
   private readonly keys = new Set<string>();
 
-  has(key: string): boolean {
-    return this.keys.has(key);
+  /** Whether the `kind` read of `subject` (a guest's key, a backup listing's) waits (its job's key is `kind:subject`). */
+  has(kind: string, subject: string): boolean {
+    return this.keys.size > 0 && this.keys.has(`${kind}:${subject}`);
   }
 
   /** The read is no longer due (its guest stopped or left). */
-  drop(key: string): void {
-    this.keys.delete(key);
+  drop(kind: string, subject: string): void {
+    if (this.keys.size > 0) this.keys.delete(`${kind}:${subject}`);
   }
 
   /** The reads of this poll: those that waited, then those that fit in what the budget has left. */

@@ -92,14 +92,16 @@ export class DetailsCollector {
     const waitable: WaitableJob[] = [];
     /** get-osinfo of guests whose agent answered: after the first reads, within the same budget. */
     const osReads: Job[] = [];
+    const lists = { asked, firstReads, waitable };
     const guests = new Map<DeviceKey, GuestMemory>();
     for (const guest of inventory.guests) {
       const key = guestKey(guest.kind, guest.vmid);
       const memory = this.observe(guest, this.guests.get(key));
       guests.set(key, memory);
       const phase = cycle + spreadHash(guest.vmid);
-      const ipsJob = { key: `ips:${key}`, cadence: this.cadence.ips, run: () => this.reads.ips(api, guest, memory, this.cycle), cost: memory.config ? 1 : 2 };
-      this.plan(this.ipsRead(guest, memory, phase, wanted, ipsJob.key), ipsJob, { asked, firstReads, waitable });
+      const ips = this.ipsRead(guest, memory, phase, wanted, key);
+      if (ips) this.plan(ips, { key: `ips:${key}`, cadence: this.cadence.ips, run: () => this.reads.ips(api, guest, memory, this.cycle), cost: memory.config ? 1 : 2 }, lists);
+      else this.waiting.drop("ips", key);
       const agentOs = memory.agentOs;
       if (guest.status === "running" && agentOs?.due) osReads.push({ run: () => agentOs.read(api, guest, this.problems), cost: 1 });
       if (guest.status !== "running" && guest.status !== "unknown" && !memory.config && !memory.configAsked) {
@@ -107,13 +109,14 @@ export class DetailsCollector {
         memory.configAsked = true;
         firstReads.push({ run: () => this.reads.config(api, guest, memory).then(() => undefined), cost: 1 });
       }
-      const snapshotsJob = { key: `snapshots:${key}`, cadence: this.cadence.snapshots, run: () => this.reads.snapshots(api, guest, memory), cost: 1 };
-      this.plan(this.snapshotsRead(guest, memory, phase, wanted, snapshotsJob.key), snapshotsJob, { asked, firstReads, waitable });
+      const snapshots = this.snapshotsRead(guest, memory, phase, wanted, key);
+      if (snapshots) this.plan(snapshots, { key: `snapshots:${key}`, cadence: this.cadence.snapshots, run: () => this.reads.snapshots(api, guest, memory), cost: 1 }, lists);
+      else this.waiting.drop("snapshots", key);
     }
     for (const key of this.guests.keys()) {
       if (guests.has(key)) continue;
       this.problems.forget(`${key}:`);
-      for (const kind of ["ips", "snapshots"]) this.waiting.drop(`${kind}:${key}`);
+      for (const kind of ["ips", "snapshots"]) this.waiting.drop(kind, key);
     }
     this.guests = guests;
 
@@ -127,7 +130,7 @@ export class DetailsCollector {
       const job: WaitableJob = { key: `backups:${listing.key}`, cadence: this.cadence.backups, run: () => this.fetchBackups(api, listing), cost: 1 };
       if (!this.backups.has(listing.key)) firstReads.push(job);
       else if (wroteTo(listing)) asked.push(job);
-      else if (isDue(cycle + spreadHash(listing.key), this.cadence.backups) || this.waiting.has(job.key)) waitable.push(job);
+      else if (isDue(cycle + spreadHash(listing.key), this.cadence.backups) || this.waiting.has("backups", listing.key)) waitable.push(job);
     }
     const now = [...asked, ...withinBudget([...firstReads, ...osReads], FIRST_READ_BUDGET)];
     for (const job of now) budget.spend(job.cost);
@@ -136,9 +139,8 @@ export class DetailsCollector {
   }
 
   /** Files a read under what its reason makes it. */
-  private plan(reason: ReadReason, job: WaitableJob, lists: { asked: Job[]; firstReads: Job[]; waitable: WaitableJob[] }): void {
-    if (reason === null) this.waiting.drop(job.key);
-    else if (reason === "first") lists.firstReads.push(job);
+  private plan(reason: NonNullable<ReadReason>, job: WaitableJob, lists: { asked: Job[]; firstReads: Job[]; waitable: WaitableJob[] }): void {
+    if (reason === "first") lists.firstReads.push(job);
     else if (reason === "asked") lists.asked.push(job);
     else lists.waitable.push(job);
   }
@@ -149,22 +151,22 @@ export class DetailsCollector {
   }
 
   /** Why a guest's IPs are read in this cycle (its first reading, the task feed, its cadence or agent retry, a wait), or null. */
-  private ipsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails, waitKey: string): ReadReason {
+  private ipsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails, key: DeviceKey): ReadReason {
     if (guest.status !== "running") return null;
     if (memory.ips === undefined) return "first";
     if (wanted.ips.has(guest.vmid)) {
       memory.silentUntil = 0;
       return "asked";
     }
-    return isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory) || this.waiting.has(waitKey) ? "cadence" : null;
+    return isDue(phase, this.cadence.ips) || this.agentRetryDue(guest, memory) || this.waiting.has("ips", key) ? "cadence" : null;
   }
 
   /** Why a guest's snapshots are listed in this cycle (its first reading, the task feed, its cadence, a wait), or null. */
-  private snapshotsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails, waitKey: string): ReadReason {
+  private snapshotsRead(guest: GuestInfo, memory: GuestMemory, phase: number, wanted: WantedDetails, key: DeviceKey): ReadReason {
     if (guest.status === "unknown") return null;
     if (memory.snapshots === undefined) return "first";
     if (wanted.snapshots.has(guest.vmid)) return "asked";
-    return isDue(phase, this.cadence.snapshots) || this.waiting.has(waitKey) ? "cadence" : null;
+    return isDue(phase, this.cadence.snapshots) || this.waiting.has("snapshots", key) ? "cadence" : null;
   }
 
   /** A guest started in the last few minutes whose agent did not answer yet: asked again every few polls. */

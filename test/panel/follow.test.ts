@@ -1,3 +1,6 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../mqtt/helpers.js";
 import { startFollowRig, type FollowRig } from "./follow-rig.js";
@@ -11,6 +14,19 @@ afterEach(async () => {
   await rig?.stop();
   rig = null;
 });
+
+/** A WebSocket client that completes its handshake and then reads nothing, as a page the browser froze. */
+async function frozenClient(httpUrl: string): Promise<Socket> {
+  const { hostname, port } = new URL(httpUrl);
+  const socket = connect(Number(port), hostname);
+  await once(socket, "connect");
+  const key = randomBytes(16).toString("base64");
+  socket.write(`GET /api/ws HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  const [answer] = (await once(socket, "data")) as [Buffer];
+  expect(answer.toString("latin1")).toMatch(/^HTTP\/1\.1 101 /);
+  socket.pause();
+  return socket;
+}
 
 async function ws(): Promise<WsClient> {
   const client = await openWs(rig!.http.url);
@@ -132,6 +148,25 @@ describe("the mirror following the bridge's publisher", () => {
     await client.waitFor((m) => m.topic === "qemu/100" && (m.payload as { name: string }).name === "after", "the change from the publisher");
     await waitFor(() => rig!.observed.some((m) => m.payload === guest("after")), "the change through the broker");
     expect(rig.toPanel.slice(before)).toEqual([]);
+  });
+
+  it("drops a client that stops reading (a page the browser froze): nothing more is queued for it", async () => {
+    rig = await startFollowRig();
+    const { publisher, panel } = rig;
+    const frozen = await frozenClient(rig.http.url);
+    try {
+      await waitFor(() => panel.mirror.listening === 1, "the client following");
+      const payload = JSON.stringify({ filler: "x".repeat(1000) });
+      // ~4 MB fit in the kernel's buffers, then 8 MB are queued for it: 20 MB is more than enough
+      for (let i = 0; i < 20_000 && panel.mirror.listening > 0; i++) {
+        if (!publisher.hasRoom) await publisher.ready();
+        publisher.publishUnconfirmed(`${BASE}/qemu/${100 + (i % 50)}`, payload, true);
+        if (i % 200 === 0) await new Promise(setImmediate);
+      }
+      await waitFor(() => panel.mirror.listening === 0, "the frozen client dropped");
+    } finally {
+      frozen.destroy();
+    }
   });
 
   it("costs nothing without a browser: nothing kept, nothing forwarded to the panel", async () => {
