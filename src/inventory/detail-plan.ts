@@ -47,6 +47,11 @@ export class WaitingReads {
     if (this.keys.size > 0) this.keys.delete(`${kind}:${subject}`);
   }
 
+  /** The read with this job key is made in this poll for another reason (a task end asked for it). */
+  done(key: string): void {
+    this.keys.delete(key);
+  }
+
   /** The reads of this poll: those that waited, then those that fit in what the budget has left. */
   withRoom(jobs: WaitableJob[], budget: PollBudget): Job[] {
     const waitedFirst = [...jobs].sort((a, b) => Number(this.keys.has(b.key)) - Number(this.keys.has(a.key)));

@@ -140,9 +140,10 @@ export class DetailsCollector {
 
   /** Files a read under what its reason makes it. */
   private plan(reason: NonNullable<ReadReason>, job: WaitableJob, lists: { asked: Job[]; firstReads: Job[]; waitable: WaitableJob[] }): void {
-    if (reason === "first") lists.firstReads.push(job);
-    else if (reason === "asked") lists.asked.push(job);
-    else lists.waitable.push(job);
+    if (reason === "cadence") return void lists.waitable.push(job);
+    // read now for another reason: no longer waiting
+    this.waiting.done(job.key);
+    (reason === "first" ? lists.firstReads : lists.asked).push(job);
   }
 
   /** Whether some backup storage has been listed (else nothing is known of backups). */
