@@ -52,7 +52,8 @@ const FIRST_READ_BUDGET = 50;
  * is read at once (within the first-read budget per poll), and a detail a task end changed in the
  * poll that sees it end; otherwise each detail has its cadence, spread across cycles: a guest is
  * due when `(cycle + hash(vmid)) % cadence === 0`, and a due read without room in the poll's budget
- * waits for the next poll (PollBudget, WaitingReads). A failed call keeps the last value. Each collect hands out a new map of immutable details.
+ * waits for the next poll (PollBudget, WaitingReads). A failed call keeps the last value. Each
+ * collect hands out a new map of immutable details.
  */
 export class DetailsCollector {
   private guests = new Map<DeviceKey, GuestMemory>();

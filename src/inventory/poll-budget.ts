@@ -2,8 +2,9 @@
  * The requests one poll may still make for reads that can wait a poll or two (details on their
  * cadence, a node's disks, updates, HA): CONTRACT 7's ceiling of 3 + N + ⌈G/5⌉ a poll, less what
  * the poll has already asked for (the core, the backup task logs, the reads a task end asked for,
- * first readings). A read that does not fit waits for a later poll with room; one that has waited
- * a whole cadence goes anyway, so nothing waits for ever behind a long backup job.
+ * first readings). A read that does not fit waits: a guest's detail one poll at most (WaitingReads),
+ * a node's health read until a poll has room or it has waited a whole cadence more (HealthReader),
+ * so nothing waits for ever behind a long backup job.
  */
 export class PollBudget {
   private left: number;
