@@ -44,7 +44,7 @@ export class WaitingReads {
 
   /** The read is no longer due (its guest stopped or left). */
   drop(kind: string, subject: string): void {
-    if (this.keys.size > 0) this.keys.delete(`${kind}:${subject}`);
+    if (this.keys.size > 0) this.done(`${kind}:${subject}`);
   }
 
   /** The read with this job key is made in this poll for another reason (a task end asked for it). */

@@ -27,13 +27,19 @@ function recordingTarget() {
   return target;
 }
 
+/** A connection whose QoS 1 acknowledgements are held: `releases` acknowledges them one by one. */
+function heldTarget(): { target: PublishTarget; releases: Array<() => void> } {
+  const releases: Array<() => void> = [];
+  const target: PublishTarget = {
+    ...recordingTarget(),
+    publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))),
+  };
+  return { target, releases };
+}
+
 describe("Publisher", () => {
   it("keeps at most maxInFlight messages in flight: ready() waits for room", async () => {
-    const releases: Array<() => void> = [];
-    const target: PublishTarget = {
-      ...recordingTarget(),
-      publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))),
-    };
+    const { target, releases } = heldTarget();
     const publisher = new Publisher(target, silentLogger(), 2);
     const first = publisher.publish("a", "1", { retain: true });
     const second = publisher.publish("b", "2", { retain: true });
@@ -49,11 +55,7 @@ describe("Publisher", () => {
   });
 
   it("lets waiting messages go in batches once half the slots are free, so they leave together", async () => {
-    const releases: Array<() => void> = [];
-    const target: PublishTarget = {
-      ...recordingTarget(),
-      publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))),
-    };
+    const { target, releases } = heldTarget();
     const publisher = new Publisher(target, silentLogger(), 4);
     for (let i = 0; i < 8; i++) void publisher.publish(`t${i}`, "x", { retain: true });
     const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -75,11 +77,7 @@ describe("Publisher", () => {
   });
 
   it("settled() waits for every message handed over, those still waiting for room included", async () => {
-    const releases: Array<() => void> = [];
-    const target: PublishTarget = {
-      ...recordingTarget(),
-      publish: () => new Promise<boolean>((resolve) => releases.push(() => resolve(true))),
-    };
+    const { target, releases } = heldTarget();
     const publisher = new Publisher(target, silentLogger(), 1);
     void publisher.publish("a", "1", { retain: true });
     void publisher.publish("b", "2", { retain: true });

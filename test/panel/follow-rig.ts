@@ -3,13 +3,12 @@ import { createServer, type Socket } from "node:net";
 import { Aedes, type Client, type PublishPacket, type Subscription } from "aedes";
 import mqtt, { type MqttClient } from "mqtt";
 import { createPanel, type Panel } from "../../src/http/panel/index.js";
-import { startHttpServer, type HttpServer } from "../../src/http/server.js";
+import type { HttpServer } from "../../src/http/server.js";
 import { silentLogger } from "../../src/log.js";
 import { MqttConnection } from "../../src/mqtt/connection.js";
 import { Publisher } from "../../src/mqtt/publisher.js";
-import type { BridgeInfo } from "../../src/publish/info.js";
 import { connectionOptions } from "../mqtt/helpers.js";
-import { BASE, COMMANDS } from "./helpers.js";
+import { BASE, COMMANDS, servePanel } from "./helpers.js";
 
 /** What the broker sent to the panel's own MQTT client. */
 export interface Forwarded {
@@ -114,8 +113,7 @@ export async function startFollowRig(options: { follow?: boolean } = {}): Promis
   await observer.subscribeAsync(`${BASE}/#`, { qos: 1 });
 
   const panel = createPanel({ base: BASE, host: "127.0.0.1", language: "en", commands: COMMANDS, privileges: async () => null, log });
-  const health = { info: {} as BridgeInfo, metricsText: async () => ({ contentType: "text/plain", body: "" }) };
-  const http = await startHttpServer({ bridge: health, host: "127.0.0.1", port: 0, log, panel });
+  const http = await servePanel(panel, log);
   // as the bridge does: the panel's client on the same broker, then the session's publisher followed
   await panel.connectBroker({ url });
   if (options.follow !== false) panel.follow(publisher);

@@ -49,8 +49,7 @@ export async function startPanelRig(overrides: Partial<PanelOptions> = {}, log: 
     log,
     ...overrides,
   });
-  const health = { info: {} as BridgeInfo, metricsText: async () => ({ contentType: "text/plain", body: "" }) };
-  const http = await startHttpServer({ bridge: health, host: "127.0.0.1", port: 0, log, panel });
+  const http = await servePanel(panel, log);
   await panel.connectBroker({ url: broker.url });
   return {
     broker,
@@ -64,6 +63,12 @@ export async function startPanelRig(overrides: Partial<PanelOptions> = {}, log: 
       await broker.close();
     },
   };
+}
+
+/** The panel served on 127.0.0.1 (an ephemeral port) by the bridge's HTTP server, with an empty health side. */
+export function servePanel(panel: Panel, log: Logger): Promise<HttpServer> {
+  const health = { info: {} as BridgeInfo, metricsText: async () => ({ contentType: "text/plain", body: "" }) };
+  return startHttpServer({ bridge: health, host: "127.0.0.1", port: 0, log, panel });
 }
 
 /** A WebSocket client of /api/ws that records every message. */

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PveSimulator } from "../../src/sim/index.js";
+import { waitFor } from "../mqtt/helpers.js";
 import { TestClient, type Session } from "./client.js";
-
-const until = async (check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> => {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 describe("simulator: /cluster/tasks and task logs as PVE answers them", () => {
   let sim: PveSimulator;
@@ -42,14 +35,14 @@ describe("simulator: /cluster/tasks and task logs as PVE answers them", () => {
 
   it("keeps every running task and the newest ended ones, 25 a node in all", async () => {
     for (let i = 0; i < 30; i++) sim.startScheduledBackup({ node: "pve3", vmids: [202], storage: "local" });
-    await until(async () => (await clusterTasks()).filter((row) => row.node === "pve3" && row.status === undefined).length === 0, 20_000);
+    await waitFor(async () => (await clusterTasks()).filter((row) => row.node === "pve3" && row.status === undefined).length === 0, "pve3's tasks ended", 20_000);
     const pve3 = (await clusterTasks()).filter((row) => row.node === "pve3");
     expect(pve3).toHaveLength(25);
   });
 
   it("numbers log lines from 1, skips `start` lines, reads 50 by default and all with limit 0, and puts total beside data", async () => {
     const upid = sim.startScheduledBackup({ node: "pve1", vmids: [100, 101, 200], storage: "nas" });
-    await until(async () => (await session.get(`/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).json.data.status === "stopped");
+    await waitFor(async () => (await session.get(`/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).json.data.status === "stopped", "the task stopped");
     const all = await log(upid, { limit: "0" });
     expect(all.total).toBe(all.data.length);
     expect(all.data[0]).toEqual({ n: 1, t: "INFO: starting new backup job: vzdump 100 101 200 --mode snapshot --storage nas --quiet 1" });
@@ -80,8 +73,8 @@ describe("simulator: /cluster/tasks and task logs as PVE answers them", () => {
       const first = await log(upid, { limit: "0" });
       expect(first.data.map((line: { t: string }) => line.t)).toContain("INFO: Starting Backup of VM 100 (qemu)");
       expect(first.data.some((line: { t: string }) => line.t.includes("Finished Backup"))).toBe(false);
-      await until(async () => (await log(upid, { limit: "0" })).data.some((line: { t: string }) => /^INFO:\s+\d+% \(/.test(line.t) && !line.t.includes(" 0%")));
-      await until(async () => (await session.get(`/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).json.data.status === "stopped");
+      await waitFor(async () => (await log(upid, { limit: "0" })).data.some((line: { t: string }) => /^INFO:\s+\d+% \(/.test(line.t) && !line.t.includes(" 0%")), "a progress line past 0 %");
+      await waitFor(async () => (await session.get(`/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).json.data.status === "stopped", "the task stopped");
       const lines = (await log(upid, { limit: "0" })).data.map((line: { t: string }) => line.t) as string[];
       expect(lines).toContain("ERROR: Backup of VM 200 failed - storage 'nas' is not online");
       expect(lines.filter((line) => /^INFO: Finished Backup of VM (100|101) \(\d\d:\d\d:\d\d\)$/.test(line))).toHaveLength(2);
